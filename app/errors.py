@@ -1,0 +1,56 @@
+"""HTML- and htmx-aware error pages; never a bare stack trace."""
+from flask import Flask, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+
+from app.htmx import is_htmx
+
+MESSAGES = {
+    400: "リクエストの内容が正しくありません。",
+    403: "この操作を行う権限がありません。",
+    404: "お探しのページは見つかりません。",
+    405: "この操作はできません。",
+    409: "ほかの操作と重なったため、処理できませんでした。画面を更新してください。",
+    413: "ファイルが大きすぎます。",
+    500: "システムエラーが発生しました。時間をおいて再度お試しください。",
+}
+
+
+class DomainError(Exception):
+    """A workflow rule refused the action; the message is Japanese, for the user."""
+
+    status = 409
+
+
+def _render(status: int, message: str | None = None):
+    message = message or MESSAGES.get(status, MESSAGES[500])
+    template = "errors/_error.html" if is_htmx() else "errors/error.html"
+    return render_template(template, status=status, message=message), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        msg = "画面の有効期限が切れました。入力内容を確認して、もう一度送信してください。"
+        if is_htmx():
+            return _render(400, msg)
+        return _render(400, msg)
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        return _render(exc.status, str(exc))
+
+    for status in (400, 403, 404, 405, 413):
+        app.register_error_handler(status, lambda exc, s=status: _render(s))
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        return _render(500)
+
+    @app.errorhandler(401)
+    def unauthorized(exc):
+        login = url_for("auth.login", next=request.full_path)
+        if request.headers.get("HX-Request") == "true":
+            return "", 401, {"HX-Redirect": login}
+        from flask import redirect
+
+        return redirect(login)

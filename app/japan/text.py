@@ -1,0 +1,146 @@
+"""Per-field input normalisation (JAPAN.md §1). Each function returns the stored form or
+raises JapanInputError with a Japanese message. Free text is never NFKC-normalised."""
+import re
+import unicodedata
+
+from app.japan import JapanInputError
+
+# Every hyphen look-alike people type in Japanese forms (NFKC leaves ー and − alone).
+HYPHENS = "\u002d\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\u30fc\uff70\u2043\ufe63"
+_HYPHEN_RE = re.compile(f"[{re.escape(HYPHENS)}]")
+_WAVE_RE = re.compile("[\u301c\uff5e\u223c\u223f~]")
+_DIGITS = re.compile(r"[0-9]+", re.ASCII)
+_BAD_CHARS = re.compile(
+    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"  # control characters
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff"  # zero-width and direction marks
+    "\ud800-\udfff]"  # unpaired surrogates (a str holding them came from bad input)
+)
+_SPACES = " \u3000"
+
+
+def nfkc(value: str) -> str:
+    return unicodedata.normalize("NFKC", value)
+
+
+def unify_hyphens(value: str) -> str:
+    return _HYPHEN_RE.sub("-", value)
+
+
+def clean_text(value: str, *, max_length: int, required: bool = True, multiline: bool = False,
+               label: str = "") -> str:
+    """Names, addresses, notes: kept as typed, trimmed of ASCII and ideographic spaces.
+    Rejects control, zero-width and unpaired surrogate characters; length in code points."""
+    value = (value or "").strip(_SPACES + ("" if multiline else "\t"))
+    if multiline:
+        value = value.replace("\r\n", "\n").strip(_SPACES + "\n\t")
+        checked = value.replace("\n", "").replace("\t", "")
+    else:
+        checked = value
+    if _BAD_CHARS.search(checked):
+        raise JapanInputError("使用できない文字（制御文字・ゼロ幅文字など）が含まれています。")
+    if required and not value:
+        raise JapanInputError(f"{label or 'この項目'}を入力してください。")
+    if len(value) > max_length:
+        raise JapanInputError(f"{max_length}文字以内で入力してください（現在{len(value)}文字）。")
+    return value
+
+
+def normalize_postal_code(value: str) -> str:
+    """'８０２ー０００１', '〒802-0001', '8020001' → '802-0001'."""
+    v = unify_hyphens(nfkc(value or "")).replace("〒", "")
+    v = "".join(v.split())
+    m = re.fullmatch(r"([0-9]{3})-?([0-9]{4})", v, re.ASCII)
+    if not m:
+        raise JapanInputError("郵便番号は7桁の数字で入力してください（例：802-0001）。")
+    return f"{m.group(1)}-{m.group(2)}"
+
+
+def normalize_phone(value: str) -> str:
+    """'０９０ー１２３４ー５６７８', '(093) 541-0000' → digits only, 10 or 11, leading 0."""
+    v = unify_hyphens(nfkc(value or ""))
+    v = re.sub(r"[\s\-()（）]", "", v)
+    if not re.fullmatch(r"0[0-9]{9,10}", v, re.ASCII):
+        raise JapanInputError("電話番号は0から始まる10桁または11桁の数字で入力してください。")
+    return v
+
+
+def format_phone(digits: str) -> str:
+    """Display form. Mobile/IP/free-dial numbers have fixed splits; fixed lines are shown
+    without forcing a split (their area code length varies)."""
+    if not digits:
+        return ""
+    if len(digits) == 11 and digits[:3] in ("090", "080", "070", "050"):
+        return f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"
+    if len(digits) == 10 and digits.startswith("0120"):
+        return f"{digits[:4]}-{digits[4:7]}-{digits[7:]}"
+    if len(digits) == 11 and digits.startswith("0800"):
+        return f"{digits[:4]}-{digits[4:7]}-{digits[7:]}"
+    return digits
+
+
+def normalize_amount(value: str | int) -> int:
+    """'５０，０００円', '¥50,000' → 50000. Non-negative integer yen."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 0:
+            raise JapanInputError("金額は0以上の整数（円）で入力してください。")
+        return value
+    v = nfkc(str(value or ""))
+    v = re.sub(r"[,，円¥￥\s]", "", v)
+    if not re.fullmatch(r"[0-9]+", v, re.ASCII):
+        raise JapanInputError("金額は0以上の整数（円）を数字で入力してください（例：50000）。")
+    return int(v)
+
+
+_EMAIL_RE = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+",
+    re.ASCII,
+)
+
+
+def normalize_email(value: str) -> str:
+    """Syntax check only (no DNS in a closed network); the domain is lower-cased."""
+    v = nfkc(value or "").strip()
+    if len(v) > 254 or not _EMAIL_RE.fullmatch(v) or ".." in v:
+        raise JapanInputError("メールアドレスの形式が正しくありません（例：info@example.co.jp）。")
+    local, _, domain = v.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def hiragana_to_katakana(value: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in value)
+
+
+_KANA_RE = re.compile("[\u30a1-\u30fa\u30fc\u30fd\u30fe ]+")
+
+
+def normalize_kana(value: str, *, label: str = "フリガナ") -> str:
+    """NFKC (half-width → full-width), hiragana → katakana, one space between words."""
+    v = hiragana_to_katakana(nfkc(value or ""))
+    v = _HYPHEN_RE.sub("ー", v) if re.search("[\u30a1-\u30fa]", v) else v
+    v = " ".join(v.split())
+    if not v:
+        raise JapanInputError(f"{label}を入力してください。")
+    if not _KANA_RE.fullmatch(v):
+        raise JapanInputError(f"{label}はカタカナ（ひらがな可）で入力してください。")
+    if len(v) > 200:
+        raise JapanInputError("200文字以内で入力してください。")
+    return v
+
+
+_COMPANY_FORMS = re.compile(
+    r"株式会社|有限会社|合同会社|合資会社|合名会社|\(株\)|\(有\)|\(同\)|"
+    r"カブシキガイシャ|カブシキカイシャ|ユウゲンガイシャ|ユウゲンカイシャ|ゴウドウガイシャ"
+)
+
+
+def search_key(*parts: str) -> str:
+    """Derived search key: NFKC, katakana, hyphen/wave unified, no spaces, company forms
+    (株式会社/(株)/㈱) folded. Used for both stored rows and the typed query."""
+    out = []
+    for part in parts:
+        v = hiragana_to_katakana(nfkc(part or ""))  # NFKC turns ㈱ into (株)
+        v = _COMPANY_FORMS.sub("", v)
+        v = _WAVE_RE.sub("~", unify_hyphens(v))
+        out.append("".join(v.split()).lower())
+    return " ".join(p for p in out if p)

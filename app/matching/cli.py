@@ -1,0 +1,7 @@
+"""Command line: flask match."""
+import click
+
+
+@click.command("match")
+def match_command() -> None:
+    raise click.ClickException("not implemented yet")

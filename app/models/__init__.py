@@ -1,0 +1,15 @@
+"""All models, imported here so Alembic and the app see one metadata."""
+from app.models.advisor import Advisor, AdvisorSkill, AdvisorStatus
+from app.models.bank import Bank, Branch
+from app.models.base import Base, utcnow
+from app.models.case import Case, CaseAdvisor, CaseNumberCounter, CaseStatus, Proposal
+from app.models.client import ClientCompany
+from app.models.intake import Intake, IntakeStatus
+from app.models.plan import Plan
+from app.models.user import Role, User
+
+__all__ = [
+    "Advisor", "AdvisorSkill", "AdvisorStatus", "Bank", "Base", "Branch", "Case", "CaseAdvisor",
+    "CaseNumberCounter", "CaseStatus", "ClientCompany", "Intake", "IntakeStatus", "Plan",
+    "Proposal", "Role", "User", "utcnow",
+]

@@ -1,0 +1,7 @@
+"""Command line: flask proposal."""
+import click
+
+
+@click.command("proposal")
+def proposal_command() -> None:
+    raise click.ClickException("not implemented yet")
