@@ -1,7 +1,9 @@
 """HTML- and htmx-aware error pages; never a bare stack trace."""
-from flask import Flask, render_template, request, url_for
+from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
+from app.auth.guard import unauthorized
+from app.extensions import login_manager
 from app.htmx import is_htmx
 
 MESSAGES = {
@@ -31,8 +33,6 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         msg = "画面の有効期限が切れました。入力内容を確認して、もう一度送信してください。"
-        if is_htmx():
-            return _render(400, msg)
         return _render(400, msg)
 
     @app.errorhandler(DomainError)
@@ -47,10 +47,7 @@ def register(app: Flask) -> None:
         return _render(500)
 
     @app.errorhandler(401)
-    def unauthorized(exc):
-        login = url_for("auth.login", next=request.full_path)
-        if request.headers.get("HX-Request") == "true":
-            return "", 401, {"HX-Redirect": login}
-        from flask import redirect
+    def unauthorized_error(exc):
+        return unauthorized()
 
-        return redirect(login)
+    login_manager.unauthorized_handler(unauthorized)

@@ -1,11 +1,14 @@
 """Fixtures: one app per session on SQLite (temp file) or PostgreSQL (DATABASE_URL); every
 test starts from empty tables."""
+import contextvars
 import os
 import tempfile
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
@@ -20,12 +23,22 @@ def _test_database_url() -> str:
     return f"sqlite:///{tempfile.mkdtemp(prefix='pta-test-')}/test.db"
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production, even while a test holds
+    one for its own queries (otherwise `g`, and the logged-in user cached in it, would leak
+    from one request into the next)."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app():
     os.environ["DATABASE_URL"] = _test_database_url()
     instance = tempfile.mkdtemp(prefix="pta-instance-")
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "SERVER_NAME": "localhost"})
     app.instance_path = instance
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()
         db.create_all()

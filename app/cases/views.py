@@ -1,4 +1,31 @@
-"""Views of the cases blueprint."""
-from flask import Blueprint
+"""Cases (案件): the list in the user's scope and one case's page."""
+import sqlalchemy as sa
+from flask import Blueprint, render_template, request
+from flask_login import current_user
 
-bp = Blueprint("cases", __name__, url_prefix="/cases" or None)
+from app.auth.guard import protect
+from app.extensions import db
+from app.models import Case, Plan
+from app.scope import get_or_404, restrict
+
+bp = protect(Blueprint("cases", __name__, url_prefix="/cases"))
+
+
+@bp.get("/")
+def index():
+    stmt = restrict(sa.select(Case), Case, current_user).order_by(Case.id.desc()).limit(200)
+    status = request.args.get("status", "")
+    if status:
+        stmt = stmt.where(Case.status == status)
+    cases = db.session.scalars(stmt).all()
+    return render_template("cases/index.html", cases=cases, status=status)
+
+
+@bp.get("/<int:case_id>")
+def show(case_id: int):
+    case = get_or_404(Case, case_id, current_user)
+    plans = db.session.scalars(
+        sa.select(Plan).where(Plan.active.is_(True)).order_by(Plan.sort_order, Plan.id)
+    ).all()
+    return render_template("cases/show.html", case=case, intake=case.intake, client=case.client,
+                           plans=plans, errors={})

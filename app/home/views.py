@@ -1,4 +1,35 @@
-"""Views of the home blueprint."""
-from flask import Blueprint
+"""Home: what needs me today, per role."""
+import sqlalchemy as sa
+from flask import Blueprint, render_template
+from flask_login import current_user
 
-bp = Blueprint("home", __name__, url_prefix="" or None)
+from app.auth.guard import protect
+from app.extensions import db
+from app.models import Case, CaseStatus, ClientCompany, Intake, IntakeStatus
+from app.scope import restrict
+
+bp = protect(Blueprint("home", __name__))
+
+
+@bp.get("/")
+def index():
+    clients = restrict(sa.select(ClientCompany.id), ClientCompany, current_user).subquery()
+    draft_query = sa.select(Intake).where(Intake.status == IntakeStatus.DRAFT,
+                                          Intake.client_id.in_(sa.select(clients.c.id)))
+    drafts = db.session.scalars(draft_query.order_by(Intake.updated_at.desc()).limit(10)).all()
+    cases = restrict(sa.select(Case), Case, current_user)
+    matching = db.session.scalars(
+        cases.where(Case.status == CaseStatus.MATCHING).order_by(Case.id.desc()).limit(10)
+    ).all()
+    counts = {
+        "clients": db.session.scalar(sa.select(sa.func.count()).select_from(clients)),
+        "drafts": db.session.scalar(
+            sa.select(sa.func.count()).select_from(draft_query.subquery())),
+        "matching": db.session.scalar(
+            sa.select(sa.func.count()).select_from(
+                cases.where(Case.status == CaseStatus.MATCHING).subquery())),
+        "proposed": db.session.scalar(
+            sa.select(sa.func.count()).select_from(
+                cases.where(Case.status == CaseStatus.PROPOSED).subquery())),
+    }
+    return render_template("home/index.html", drafts=drafts, matching=matching, counts=counts)

@@ -1,4 +1,71 @@
-"""Views of the matching blueprint."""
-from flask import Blueprint
+"""The matching page: ranked advisors with reasons, who was left out and why, the proposed
+team; filters update the ranking live; the officer picks one to three advisors."""
+import dataclasses
 
-bp = Blueprint("matching", __name__, url_prefix="/matching" or None)
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth.guard import protect
+from app.extensions import db
+from app.htmx import is_htmx
+from app.matching.cases import select_advisors
+from app.matching.engine import match
+from app.matching.services import load_profiles, request_for_intake
+from app.models import Case
+from app.scope import get_or_404
+
+bp = protect(Blueprint("matching", __name__, url_prefix="/matching"))
+
+
+def _filters(case: Case) -> dict:
+    """Filters from the query string; defaults are the intake's own answers."""
+    intake = case.intake
+    args = request.args
+    if not args.get("filtered"):
+        return {"needs": intake.all_needs, "onsite_required": intake.onsite_required,
+                "use_tools": True}
+    needs = [n for n in args.getlist("needs") if n in intake.all_needs]
+    return {"needs": needs, "onsite_required": args.get("onsite_required") == "on",
+            "use_tools": args.get("use_tools") == "on"}
+
+
+def _result(case: Case, filters: dict):
+    req = request_for_intake(case.intake, case.bank)
+    req = dataclasses.replace(
+        req, needs=tuple(filters["needs"]), onsite_required=filters["onsite_required"],
+        tools=req.tools if filters["use_tools"] else (),
+    )
+    return match(req, load_profiles())
+
+
+@bp.get("/<int:case_id>")
+def show(case_id: int):
+    case = get_or_404(Case, case_id, current_user)
+    filters = _filters(case)
+    result = _result(case, filters)
+    top = int(request.args.get("top", 0) or 0) or 20
+    selected = {s.advisor.external_id for s in case.selections}
+    context = dict(case=case, intake=case.intake, client=case.client, result=result,
+                   filters=filters, top=top, selected=selected, error=None)
+    if is_htmx() and request.headers.get("HX-Target") == "ranking":
+        return render_template("matching/_ranking.html", **context)
+    return render_template("matching/show.html", **context)
+
+
+@bp.post("/<int:case_id>/select")
+def select(case_id: int):
+    case = get_or_404(Case, case_id, current_user)
+    if not current_user.role.is_branch_role:
+        abort(403)
+    chosen = request.form.getlist("advisor")
+    filters = _filters(case)
+    result = _result(case, filters)
+    try:
+        select_advisors(case, chosen, result)
+    except ValueError as exc:
+        db.session.rollback()
+        context = dict(case=case, intake=case.intake, client=case.client, result=result,
+                       filters=filters, top=20, selected=set(chosen), error=str(exc))
+        return render_template("matching/show.html", **context), 422
+    db.session.commit()
+    return redirect(url_for("cases.show", case_id=case.id), 303)

@@ -1,4 +1,50 @@
-"""Views of the proposals blueprint."""
-from flask import Blueprint
+"""Issue the proposal PDF for a case and download issued versions (stored as issued)."""
+from io import BytesIO
 
-bp = Blueprint("proposals", __name__, url_prefix="/proposals" or None)
+import sqlalchemy as sa
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from app.auth.guard import protect
+from app.extensions import db
+from app.models import Case, Plan, Proposal
+from app.proposals.services import ProposalError, issue_proposal
+from app.scope import get_or_404
+
+bp = protect(Blueprint("proposals", __name__, url_prefix="/proposals"))
+
+
+@bp.post("/case/<int:case_id>")
+def issue(case_id: int):
+    case = get_or_404(Case, case_id, current_user)
+    if not current_user.role.is_branch_role:
+        abort(403)
+    plan = db.session.scalar(sa.select(Plan).where(Plan.code == request.form.get("plan", ""),
+                                                   Plan.active.is_(True)))
+    plans = db.session.scalars(sa.select(Plan).where(Plan.active.is_(True))
+                               .order_by(Plan.sort_order, Plan.id)).all()
+    errors = {}
+    if plan is None:
+        errors["plan"] = "プランを選択してください。"
+    else:
+        try:
+            proposal = issue_proposal(case, plan, current_user)
+        except ProposalError as exc:
+            errors["_form"] = str(exc)
+        else:
+            db.session.commit()
+            return redirect(url_for("cases.show", case_id=case.id, issued=proposal.version), 303)
+    db.session.rollback()
+    return render_template("cases/show.html", case=case, intake=case.intake, client=case.client,
+                           plans=plans, errors=errors), 422
+
+
+@bp.get("/<int:proposal_id>/download")
+def download(proposal_id: int):
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None:
+        abort(404)
+    get_or_404(Case, proposal.case_id, current_user)
+    filename = f"proposal-{proposal.case.case_number}-v{proposal.version}.pdf"
+    return send_file(BytesIO(proposal.pdf), mimetype="application/pdf", as_attachment=True,
+                     download_name=filename, etag=proposal.sha256)

@@ -1,0 +1,33 @@
+"""Recording the advisors the officer picked for a case (no request globals; flush only)."""
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.matching.engine import MatchResult
+from app.models import Advisor, Case, CaseAdvisor
+
+MAX_ADVISORS = 3
+
+
+def select_advisors(case: Case, external_ids: list[str], result: MatchResult) -> None:
+    """Replace the case's chosen advisors (1–3, in the order given). Only advisors the
+    ranking offered may be picked: an excluded one is refused with its reason."""
+    ids = list(dict.fromkeys(external_ids))
+    if not ids:
+        raise ValueError("アドバイザーを1名以上選んでください。")
+    if len(ids) > MAX_ADVISORS:
+        raise ValueError(f"アドバイザーは{MAX_ADVISORS}名までです。")
+    ranked = {r.advisor.external_id: r for r in result.ranked}
+    excluded = {e.advisor.external_id: e for e in result.excluded}
+    for ext in ids:
+        if ext in excluded:
+            raise ValueError(f"{excluded[ext].advisor.name}さんは選べません：{excluded[ext].reason}")
+        if ext not in ranked:
+            raise ValueError("候補にないアドバイザーが選ばれました。画面を更新してください。")
+    advisors = {a.external_id: a for a in db.session.scalars(
+        sa.select(Advisor).where(Advisor.external_id.in_(ids)))}
+    case.selections.clear()
+    db.session.flush()
+    for position, ext in enumerate(ids):
+        case.selections.append(CaseAdvisor(advisor=advisors[ext], position=position,
+                                           reasons=list(ranked[ext].reasons)))
+    db.session.flush()

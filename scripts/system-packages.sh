@@ -1,0 +1,28 @@
+#!/bin/sh
+# Installs the Debian packages the app needs when they are missing (fonts, Pango, poppler;
+# with --test also Chromium for the browser test). As root it uses apt-get; otherwise it
+# prints the exact command to run and stops.
+set -eu
+packages="fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho fonts-ipamj-mincho
+  fonts-ipaexfont-gothic libpango-1.0-0 libpangoft2-1.0-0 poppler-utils"
+command -v npm >/dev/null 2>&1 || packages="$packages npm"
+python3 -c 'import venv, ensurepip' 2>/dev/null || packages="$packages python3-venv"
+[ "${1:-}" = "--test" ] && packages="$packages chromium"
+
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" = "0" ]; then
+  echo "Installing Debian packages:$missing"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+else
+  echo "These Debian packages are missing:$missing"
+  echo "Install them, then run make again:"
+  echo "  sudo apt-get update && sudo apt-get install -y$missing"
+  exit 1
+fi

@@ -1,0 +1,139 @@
+"""End to end in real headless Chromium (Debian's package, driven by Playwright): log in,
+interview a client through the wizard, open the matches, pick the team, download the
+proposal. Saves screenshots of the main screens under docs/screenshots/."""
+import shutil
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def live_server():
+    from app.demo.seed import seed_demo
+
+    folder = tempfile.mkdtemp(prefix="pta-e2e-")
+    app = create_app({"TESTING": False, "SECRET_KEY": "e2e",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/e2e.db"})
+    app.instance_path = folder
+    with app.app_context():
+        db.create_all()
+        seed_demo()
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed: run `make install-test`")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run",
+        ])
+        yield browser
+        browser.close()
+
+
+def test_intake_to_proposal(live_server, browser, tmp_path):
+    from app.demo.seed import DEMO_LOGINS
+
+    login_id, password = next((row[0], row[1]) for row in DEMO_LOGINS if row[2] == "担当者")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True,
+                                  locale="ja-JP")
+    page = context.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url)
+            if not r.url.startswith((live_server, "data:", "blob:")) else None)
+
+    page.goto(f"{live_server}/auth/login")
+    page.screenshot(path=str(SHOTS / "01-login.png"))
+    page.fill("#login_id", login_id)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/")
+    page.screenshot(path=str(SHOTS / "02-home.png"))
+
+    # Live search (htmx) finds the client by its reading typed in hiragana.
+    page.goto(f"{live_server}/clients/")
+    page.fill("input[name=q]", "きたきゅうせいき")
+    page.wait_for_selector("#client-results >> text=北九精機")
+    page.screenshot(path=str(SHOTS / "03-clients-search.png"))
+    page.click("#client-results >> text=北九精機")
+    page.wait_for_selector("text=DXニーズヒアリングを始める")
+    page.click("text=DXニーズヒアリングを始める")
+
+    # Step 1: needs
+    page.wait_for_selector("text=1. 現状とニーズ")
+    page.fill("#f-current_situation", "在庫はExcelで担当者1名が管理。")
+    page.check("input[name=needs][value='在庫・受発注・生産管理']")
+    page.screenshot(path=str(SHOTS / "04-intake-step1.png"), full_page=True)
+    page.click("button[value=next]")
+    # Step 2: notes with live suggestions (htmx)
+    page.wait_for_selector("#f-notes")
+    page.fill("#f-notes", "在庫を紙とExcelで管理しており、月末の棚卸しに3日かかる。"
+                          "若手の採用にも苦戦している。求人を出しても応募が来ない。")
+    suggestion = page.wait_for_selector("input[name=accepted_needs][value='採用・採用ブランディング']")
+    suggestion.check()
+    page.screenshot(path=str(SHOTS / "05-intake-notes-suggestions.png"), full_page=True)
+    page.click("button[value=next]")
+    # Step 3: a bad budget is kept and explained, then corrected
+    page.wait_for_selector("#f-budget_monthly_max")
+    page.fill("#f-tools", "kintone、Excel")
+    page.fill("#f-budget_monthly_max", "五万円")
+    page.check("input[name=onsite_required][value=on]")
+    page.click("button[value=next]")
+    page.wait_for_selector("#f-budget_monthly_max-error")
+    assert page.input_value("#f-tools") == "kintone、Excel"
+    page.screenshot(path=str(SHOTS / "06-intake-error.png"), full_page=True)
+    page.fill("#f-budget_monthly_max", "６０，０００円")
+    page.click("button[value=next]")
+    # Step 4: review and complete
+    page.wait_for_selector("text=入力内容の確認")
+    assert "¥60,000" in page.content()
+    page.click("text=ヒアリングを完了してアドバイザー候補を見る")
+    page.wait_for_selector("text=おすすめ順")
+    page.screenshot(path=str(SHOTS / "07-matching.png"), full_page=True)
+    assert page.locator(".advisor-row .reasons li").count() > 0
+    assert page.locator("[data-excluded]").count() > 0
+
+    # Pick the proposed team, issue a proposal, download it.
+    page.click("text=このチームで提案書へ進む")
+    page.wait_for_selector("text=提案書（PDF）を発行する")
+    page.select_option("#f-plan", "standard")
+    page.click("text=提案書（PDF）を発行する")
+    page.wait_for_selector("text=を発行しました")
+    page.screenshot(path=str(SHOTS / "08-case-proposal.png"), full_page=True)
+    with page.expect_download() as info:
+        page.click("[data-download=proposal]")
+    pdf = tmp_path / "proposal.pdf"
+    info.value.save_as(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "御中" in text and "北九精機" in text
+    assert "本サービスのご利用の有無は、当金庫とのお取引に一切影響いたしません。" in text.replace(" ", "")
+    subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(pdf),
+                    str(SHOTS / "09-proposal-page")], check=True)
+    assert outside == [], f"requests left the app: {outside}"
+    context.close()
