@@ -139,5 +139,6 @@ def postal():
     except JapanInputError as exc:
         return render_template("clients/_postal.html", candidates=[], error=str(exc))
     candidates = lookup(code)
-    error = None if candidates else "この郵便番号の住所が見つかりません。住所を直接入力してください。"
+    error = None if candidates else (
+        "この郵便番号の住所が見つかりません。住所を直接入力してください。")
     return render_template("clients/_postal.html", candidates=candidates, error=error)

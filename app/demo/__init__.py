@@ -1,0 +1,1 @@
+"""Demo data: fictional banks, staff, advisors and clients for `flask seed-demo`."""

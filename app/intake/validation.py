@@ -11,7 +11,8 @@ URGENCY_CHOICES = ["1か月以内", "3か月以内", "半年以内", "1年以内
 
 INTAKE_LABELS = {
     "current_situation": "現状", "needs": "ニーズ分類", "notes": "お客さまのお話（メモ）",
-    "accepted_needs": "メモから提案されたニーズ", "tools": "利用中のツール", "budget_monthly_max": "月額予算（上限）", "urgency": "希望時期",
+    "accepted_needs": "メモから提案されたニーズ",
+    "tools": "利用中のツール", "budget_monthly_max": "月額予算（上限）", "urgency": "希望時期",
     "onsite_required": "訪問対応", "decision_maker": "決裁者",
 }
 

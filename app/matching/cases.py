@@ -20,7 +20,8 @@ def select_advisors(case: Case, external_ids: list[str], result: MatchResult) ->
     excluded = {e.advisor.external_id: e for e in result.excluded}
     for ext in ids:
         if ext in excluded:
-            raise ValueError(f"{excluded[ext].advisor.name}さんは選べません：{excluded[ext].reason}")
+            out = excluded[ext]
+            raise ValueError(f"{out.advisor.name}さんは選べません：{out.reason}")
         if ext not in ranked:
             raise ValueError("候補にないアドバイザーが選ばれました。画面を更新してください。")
     advisors = {a.external_id: a for a in db.session.scalars(

@@ -77,10 +77,10 @@ def test_intake_to_proposal(live_server, browser, tmp_path):
 
     # Live search (htmx) finds the client by its reading typed in hiragana.
     page.goto(f"{live_server}/clients/")
-    page.fill("input[name=q]", "きたきゅうせいき")
-    page.wait_for_selector("#client-results >> text=北九精機")
+    page.fill("input[name=q]", "とばたてっこう")
+    page.wait_for_selector("#client-results >> text=戸畑鉄工所")
     page.screenshot(path=str(SHOTS / "03-clients-search.png"))
-    page.click("#client-results >> text=北九精機")
+    page.click("#client-results >> text=戸畑鉄工所")
     page.wait_for_selector("text=DXニーズヒアリングを始める")
     page.click("text=DXニーズヒアリングを始める")
 
@@ -94,7 +94,8 @@ def test_intake_to_proposal(live_server, browser, tmp_path):
     page.wait_for_selector("#f-notes")
     page.fill("#f-notes", "在庫を紙とExcelで管理しており、月末の棚卸しに3日かかる。"
                           "若手の採用にも苦戦している。求人を出しても応募が来ない。")
-    suggestion = page.wait_for_selector("input[name=accepted_needs][value='採用・採用ブランディング']")
+    suggestion = page.wait_for_selector(
+        "input[name=accepted_needs][value='採用・採用ブランディング']")
     suggestion.check()
     page.screenshot(path=str(SHOTS / "05-intake-notes-suggestions.png"), full_page=True)
     page.click("button[value=next]")
@@ -131,8 +132,9 @@ def test_intake_to_proposal(live_server, browser, tmp_path):
     info.value.save_as(pdf)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
-    assert "御中" in text and "北九精機" in text
-    assert "本サービスのご利用の有無は、当金庫とのお取引に一切影響いたしません。" in text.replace(" ", "")
+    assert "御中" in text and "戸畑鉄工所" in text
+    no_tying = "本サービスのご利用の有無は、当金庫とのお取引に一切影響いたしません。"
+    assert no_tying in text.replace(" ", "")
     subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(pdf),
                     str(SHOTS / "09-proposal-page")], check=True)
     assert outside == [], f"requests left the app: {outside}"

@@ -42,8 +42,8 @@ def test_whole_wizard_creates_a_numbered_case(client, setup):
     assert _save(client, intake, 1, {"needs": ["店舗・予約・キャッシュレス"],
                                      "current_situation": "予約は電話のみ"}).status_code == 303
     notes = "予約は電話のみで紙の台帳に書いている。求人を出しても応募が来ない。"
-    assert _save(client, intake, 2, {"notes": notes,
-                                     "accepted_needs": ["採用・採用ブランディング"]}).status_code == 303
+    step2 = {"notes": notes, "accepted_needs": ["採用・採用ブランディング"]}
+    assert _save(client, intake, 2, step2).status_code == 303
     assert _save(client, intake, 3, {"tools": "Airレジ、LINE公式アカウント",
                                      "budget_monthly_max": "５０，０００円",
                                      "urgency": "3か月以内"}).status_code == 303
