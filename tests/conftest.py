@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
 from flask.testing import FlaskClient
 
 from app import create_app

@@ -6,8 +6,8 @@ from pathlib import Path
 from flask.testing import FlaskClient
 
 from app.extensions import db
-from app.models import Bank, Branch, ClientCompany, Plan, Role, User
 from app.japan.text import search_key
+from app.models import Bank, Branch, ClientCompany, Plan, Role, User
 
 DATA = Path(__file__).parent / "data"
 _seq = itertools.count(1)

@@ -1,6 +1,5 @@
 """Advisors (デジタル人材) and their skills."""
 import enum
-
 from datetime import datetime
 
 import sqlalchemy as sa

@@ -1,6 +1,5 @@
 """Cases (案件): one per completed intake, numbered PTA-YYYY-NNNNNN, and the proposals issued."""
 import enum
-
 from datetime import datetime
 
 import sqlalchemy as sa

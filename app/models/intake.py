@@ -1,6 +1,5 @@
 """DX-needs intake interviews (DXニーズヒアリング), saved step by step as drafts."""
 import enum
-
 from datetime import datetime
 
 import sqlalchemy as sa
