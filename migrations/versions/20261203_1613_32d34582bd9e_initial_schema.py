@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 6b30888ba73e
+Revision ID: 32d34582bd9e
 Revises: 
-Create Date: 2026-12-03 16:10:25.621118
+Create Date: 2026-12-03 16:13:59.571076
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '6b30888ba73e'
+revision = '32d34582bd9e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -40,7 +40,7 @@ def upgrade():
     sa.Column('conflicts', sa.JSON(), nullable=False),
     sa.Column('invoice_registration', sa.String(length=14), nullable=True),
     sa.Column('bio', sa.Text(), nullable=False),
-    sa.Column('updated_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('active_clients >= 0', name=op.f('ck_advisor_active_clients_non_negative')),
     sa.CheckConstraint('capacity >= 0', name=op.f('ck_advisor_capacity_non_negative')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_advisor')),
@@ -140,8 +140,8 @@ def upgrade():
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('phone', sa.String(length=11), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['bank_id'], ['bank.id'], name=op.f('fk_client_company_bank_id_bank')),
     sa.ForeignKeyConstraint(['branch_id'], ['branch.id'], name=op.f('fk_client_company_branch_id_branch')),
@@ -169,9 +169,9 @@ def upgrade():
     sa.Column('onsite_required', sa.Boolean(), nullable=False),
     sa.Column('decision_maker', sa.String(length=100), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('completed_at', app.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['client_id'], ['client_company.id'], name=op.f('fk_intake_client_id_client_company')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_intake_created_by_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_intake'))
@@ -189,7 +189,7 @@ def upgrade():
     sa.Column('officer_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.Enum('matching', 'proposed', name='casestatus', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('plan_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['bank_id'], ['bank.id'], name=op.f('fk_case_bank_id_bank')),
     sa.ForeignKeyConstraint(['branch_id'], ['branch.id'], name=op.f('fk_case_branch_id_branch')),
     sa.ForeignKeyConstraint(['client_id'], ['client_company.id'], name=op.f('fk_case_client_id_client_company')),
@@ -228,7 +228,7 @@ def upgrade():
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('size_bytes', sa.Integer(), nullable=False),
     sa.Column('issued_by_id', sa.Integer(), nullable=True),
-    sa.Column('issued_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_proposal_case_id_case')),
     sa.ForeignKeyConstraint(['issued_by_id'], ['user.id'], name=op.f('fk_proposal_issued_by_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_proposal')),
