@@ -1,5 +1,5 @@
 """HTML- and htmx-aware error pages; never a bare stack trace."""
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -33,7 +33,7 @@ def _render(status: int, message: str | None = None):
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        if not current_user.is_authenticated:
+        if not current_user.is_authenticated and request.endpoint != "auth.login":
             return unauthorized()  # the session ended: log in again, not "token invalid"
         msg = "画面の有効期限が切れました。入力内容を確認して、もう一度送信してください。"
         return _render(400, msg)
