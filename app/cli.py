@@ -5,6 +5,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     from app.advisors.cli import advisors_cli
     from app.demo.cli import seed_demo_command
+    from app.documents.cli import documents_cli
     from app.matching.cli import match_command
     from app.proposals.cli import proposal_command
 
@@ -12,3 +13,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(match_command)
     app.cli.add_command(proposal_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(documents_cli)

@@ -1,10 +1,11 @@
 """HTML- and htmx-aware error pages; never a bare stack trace."""
+import sqlalchemy as sa
 from flask import Flask, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from app.auth.guard import unauthorized
-from app.extensions import login_manager
+from app.extensions import db, login_manager
 from app.htmx import is_htmx
 
 MESSAGES = {
@@ -12,7 +13,8 @@ MESSAGES = {
     403: "この操作を行う権限がありません。",
     404: "お探しのページは見つかりません。",
     405: "この操作はできません。",
-    409: "ほかの操作と重なったため、処理できませんでした。画面を更新してください。",
+    409: "ほかの操作と重なったため、処理できませんでした（先に行われた操作が有効です）。"
+         "画面を更新して、最新の状態を確認してください。",
     413: "ファイルが大きすぎます。",
     500: "システムエラーが発生しました。時間をおいて再度お試しください。",
 }
@@ -45,8 +47,15 @@ def register(app: Flask) -> None:
     for status in (400, 403, 404, 405, 413):
         app.register_error_handler(status, lambda exc, s=status: _render(s))
 
+    @app.errorhandler(sa.exc.IntegrityError)
+    def conflict(exc):
+        # Two requests raced for the same record (double submit, two staff at once): one won.
+        db.session.rollback()
+        return _render(409)
+
     @app.errorhandler(500)
     def server_error(exc):
+        db.session.rollback()  # the page below reads the user; the session must be usable
         return _render(500)
 
     @app.errorhandler(401)

@@ -18,9 +18,11 @@ FRAGMENTS = [
 
 @pytest.mark.parametrize("method,url", FRAGMENTS)
 def test_unauthenticated_htmx_gets_401_with_redirect(client, app_ctx, method, url):
-    response = client.open(url, method=method, headers={"HX-Request": "true"})
+    response = client.open(url, method=method, headers={
+        "HX-Request": "true", "HX-Current-URL": "http://localhost/intake/1/step/2?x=1"})
     assert response.status_code == 401
-    assert response.headers["HX-Redirect"].startswith("/auth/login?next=")
+    # Back to the page the user was on (not to the fragment URL) after logging in.
+    assert response.headers["HX-Redirect"] == "/auth/login?next=/intake/1/step/2?x%3D1"
     assert response.get_data(as_text=True) == ""
 
 

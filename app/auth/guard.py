@@ -1,5 +1,7 @@
 """Blueprint-wide login requirement, and the answer to an unauthenticated request."""
-from flask import Blueprint, redirect, request, url_for
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
 
@@ -16,8 +18,13 @@ def protect(bp: Blueprint) -> Blueprint:
 
 
 def unauthorized():
-    """htmx gets 401 + HX-Redirect (never the login page swapped into a fragment)."""
-    login = url_for("auth.login", next=request.full_path.rstrip("?"))
+    """htmx gets 401 + HX-Redirect (never the login page swapped into a fragment); after
+    logging in, the user comes back to the page they were on."""
+    flash("ログインの有効期限が切れたか、ログアウトされています。もう一度ログインしてください。",
+          "warning")
     if request.headers.get("HX-Request") == "true":
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = current.path + (f"?{current.query}" if current.query else "")
+        login = url_for("auth.login", next=back or None)
         return "", 401, {"HX-Redirect": login}
-    return redirect(login)
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -1,5 +1,6 @@
 """Authentication: user lookup by login id, session tokens rotated at login and logout."""
 import secrets
+import unicodedata
 
 import sqlalchemy as sa
 
@@ -20,12 +21,14 @@ def load_user(user_key: str) -> User | None:
 
 def authenticate(login_id: str, password: str) -> User | None:
     """Returns the active user whose password matches, else None (no hint which part failed)."""
-    user = db.session.scalar(sa.select(User).where(User.login_id == login_id.strip()))
+    login_id = unicodedata.normalize("NFKC", login_id).strip()
+    user = db.session.scalar(sa.select(User).where(User.login_id == login_id))
     if user is None or not user.active or not user.check_password(password):
         return None
     return user
 
 
 def rotate_session_token(user: User) -> None:
-    """A new token at login (no session fixation) and at logout (a replayed cookie is dead)."""
+    """A new token at logout: every cookie issued before is dead (a replayed cookie, or the
+    same user's session on another terminal)."""
     user.session_token = secrets.token_hex(16)

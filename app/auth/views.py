@@ -33,8 +33,6 @@ def login():
             return render_template("auth/login.html", form=form), 422
         next_url = _safe_next(request.args.get("next"))
         session.clear()  # a fresh session at login: no fixation
-        rotate_session_token(user)
-        db.session.commit()
         login_user(user)
         return redirect(next_url)
     status = 422 if form.errors else 200

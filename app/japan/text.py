@@ -13,8 +13,10 @@ _DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _BAD_CHARS = re.compile(
     "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"  # control characters
     "\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff"  # zero-width and direction marks
-    "\ud800-\udfff]"  # unpaired surrogates (a str holding them came from bad input)
+    "\ud800-\udfff"  # unpaired surrogates (a str holding them came from bad input)
+    "\ufffd]"  # replacement character: the browser sent bytes that were not UTF-8
 )
+_LINE_CHARS = re.compile("[\t\n\r\u2028\u2029]")
 _SPACES = " \u3000"
 
 
@@ -30,13 +32,13 @@ def clean_text(value: str, *, max_length: int, required: bool = True, multiline:
                label: str = "") -> str:
     """Names, addresses, notes: kept as typed, trimmed of ASCII and ideographic spaces.
     Rejects control, zero-width and unpaired surrogate characters; length in code points."""
-    value = (value or "").strip(_SPACES + ("" if multiline else "\t"))
+    value = (value or "").strip(_SPACES)
     if multiline:
         value = value.replace("\r\n", "\n").strip(_SPACES + "\n\t")
         checked = value.replace("\n", "").replace("\t", "")
     else:
-        checked = value
-    if _BAD_CHARS.search(checked):
+        checked = value  # a name or an address is one line: tabs and line breaks are refused
+    if _BAD_CHARS.search(checked) or (not multiline and _LINE_CHARS.search(checked)):
         raise JapanInputError("使用できない文字（制御文字・ゼロ幅文字など）が含まれています。")
     if required and not value:
         raise JapanInputError(f"{label or 'この項目'}を入力してください。")
@@ -134,12 +136,22 @@ _COMPANY_FORMS = re.compile(
 )
 
 
+# Variant (異体字) → common form, for search only: 「吉野」 finds 「𠮷野」.
+# Names themselves are stored as typed.
+_VARIANTS = str.maketrans({
+    "𠮷": "吉", "髙": "高", "﨑": "崎", "嵜": "崎", "邊": "辺", "邉": "辺", "澤": "沢", "濱": "浜",
+    "齋": "斎", "齊": "斉", "櫻": "桜", "廣": "広", "國": "国", "嶋": "島", "嶌": "島", "惠": "恵",
+    "德": "徳", "曻": "昇", "瀨": "瀬", "冨": "富", "眞": "真",
+    "槇": "槙", "檜": "桧", "籠": "篭", "龍": "竜", "藏": "蔵", "會": "会", "舘": "館",
+})
+
+
 def search_key(*parts: str) -> str:
     """Derived search key: NFKC, katakana, hyphen/wave unified, no spaces, company forms
     (株式会社/(株)/㈱) folded. Used for both stored rows and the typed query."""
     out = []
     for part in parts:
-        v = hiragana_to_katakana(nfkc(part or ""))  # NFKC turns ㈱ into (株)
+        v = hiragana_to_katakana(nfkc(part or "")).translate(_VARIANTS)  # NFKC: ㈱ → (株)
         v = _COMPANY_FORMS.sub("", v)
         v = _WAVE_RE.sub("~", unify_hyphens(v))
         out.append("".join(v.split()).lower())

@@ -37,3 +37,41 @@ document.addEventListener("click", function (evt) {
   if (!addr.value.startsWith(btn.dataset.town)) addr.value = btn.dataset.town + addr.value;
   addr.focus();
 });
+
+// When the session has ended, htmx is sent to the login page (401 + HX-Redirect). Keep what
+// the officer typed in this tab only (sessionStorage, gone when the tab closes), and put it
+// back once they return to the same page after logging in; then forget it.
+var RESCUE = "pta-rescue:";
+document.addEventListener("htmx:beforeOnLoad", function (evt) {
+  if (evt.detail.xhr.status !== 401) return;
+  var form = evt.detail.elt.closest("form");
+  if (!form || form.method.toLowerCase() !== "post") return;
+  var fields = [];
+  form.querySelectorAll("input, textarea, select").forEach(function (el) {
+    if (!el.name || el.type === "hidden" || el.type === "password") return;
+    fields.push({name: el.name, value: el.value, type: el.type, checked: el.checked});
+  });
+  try { sessionStorage.setItem(RESCUE + location.pathname, JSON.stringify(fields)); } catch (e) {}
+});
+document.addEventListener("DOMContentLoaded", function () {
+  var key = RESCUE + location.pathname, raw = null;
+  try { raw = sessionStorage.getItem(key); sessionStorage.removeItem(key); } catch (e) {}
+  if (!raw) return;
+  JSON.parse(raw).forEach(function (f) {
+    document.querySelectorAll("[name='" + CSS.escape(f.name) + "']").forEach(function (el) {
+      if (el.type === "checkbox" || el.type === "radio") {
+        if (el.value === f.value) el.checked = f.checked;
+      } else if (el.type === f.type || el.tagName === "TEXTAREA" || el.tagName === "SELECT") {
+        el.value = f.value;
+      }
+    });
+  });
+  var box = document.getElementById("alerts");
+  if (box) {
+    var alert = document.createElement("div");
+    alert.className = "alert alert-warning";
+    alert.setAttribute("role", "status");
+    alert.textContent = "ログインが切れる前に入力していた内容を画面に戻しました。内容を確認して保存してください。";
+    box.appendChild(alert);
+  }
+});
