@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.auth.guard import protect
 from app.extensions import db
-from app.models import Case, Plan
+from app.models import Case, CaseStatus, Plan
 from app.scope import get_or_404, restrict
 
 bp = protect(Blueprint("cases", __name__, url_prefix="/cases"))
@@ -15,8 +15,10 @@ bp = protect(Blueprint("cases", __name__, url_prefix="/cases"))
 def index():
     stmt = restrict(sa.select(Case), Case, current_user).order_by(Case.id.desc()).limit(200)
     status = request.args.get("status", "")
-    if status:
+    if status in {s.value for s in CaseStatus}:
         stmt = stmt.where(Case.status == status)
+    else:
+        status = ""
     cases = db.session.scalars(stmt).all()
     return render_template("cases/index.html", cases=cases, status=status)
 

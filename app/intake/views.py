@@ -10,7 +10,7 @@ from app.intake.services import LAST_STEP, STEPS, complete_intake, save_step, st
 from app.intake.validation import INTAKE_LABELS, URGENCY_CHOICES, clean_intake
 from app.matching.inference import detect_warnings, infer_needs
 from app.matching.taxonomy import NEED_TAGS
-from app.models import ClientCompany, Intake, IntakeStatus, Role
+from app.models import ClientCompany, Intake, IntakeStatus
 from app.scope import get_or_404
 
 bp = protect(Blueprint("intake", __name__, url_prefix="/intake"))
@@ -18,8 +18,8 @@ bp = protect(Blueprint("intake", __name__, url_prefix="/intake"))
 
 def _editable_intake(intake_id: int) -> Intake:
     intake = get_or_404(Intake, intake_id, current_user)
-    if current_user.role == Role.OPERATOR:
-        abort(403)
+    if not current_user.role.is_branch_role:
+        abort(403)  # hq and the operator may read a case, not rewrite a branch's interview
     return intake
 
 

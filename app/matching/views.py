@@ -2,12 +2,21 @@
 team; filters update the ranking live; the officer picks one to three advisors."""
 import dataclasses
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from app.auth.guard import protect
 from app.extensions import db
-from app.htmx import is_htmx
+from app.htmx import hx_redirect, is_htmx
 from app.matching.cases import select_advisors
 from app.matching.engine import match
 from app.matching.services import load_profiles, request_for_intake
@@ -66,6 +75,12 @@ def select(case_id: int):
         db.session.rollback()
         context = dict(case=case, intake=case.intake, client=case.client, result=result,
                        filters=filters, top=20, selected=set(chosen), error=str(exc))
-        return render_template("matching/show.html", **context), 422
+        template = "matching/_ranking.html" if is_htmx() else "matching/show.html"
+        return render_template(template, **context), 422
     db.session.commit()
-    return redirect(url_for("cases.show", case_id=case.id), 303)
+    flash(f"アドバイザー{len(case.selections)}名を選びました。プランを選んで提案書を発行してください。",
+          "success")
+    url = url_for("cases.show", case_id=case.id)
+    if is_htmx():
+        return hx_redirect(make_response("", 204), url)
+    return redirect(url, 303)

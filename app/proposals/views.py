@@ -2,7 +2,7 @@
 from io import BytesIO
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from app.auth.guard import protect
@@ -33,7 +33,9 @@ def issue(case_id: int):
             errors["_form"] = str(exc)
         else:
             db.session.commit()
-            return redirect(url_for("cases.show", case_id=case.id, issued=proposal.version), 303)
+            flash(f"提案書（第{proposal.version}版）を発行しました。下の一覧からダウンロードできます。",
+                  "success")
+            return redirect(url_for("cases.show", case_id=case.id), 303)
     db.session.rollback()
     return render_template("cases/show.html", case=case, intake=case.intake, client=case.client,
                            plans=plans, errors=errors), 422

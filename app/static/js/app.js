@@ -34,7 +34,12 @@ document.addEventListener("click", function (evt) {
   form.querySelector("[name=prefecture]").value = btn.dataset.prefecture;
   form.querySelector("[name=municipality]").value = btn.dataset.municipality;
   var addr = form.querySelector("[name=address]");
-  if (!addr.value.startsWith(btn.dataset.town)) addr.value = btn.dataset.town + addr.value;
+  // Replace the town a previous pick put in front; keep what the officer typed after it.
+  var previous = addr.dataset.filledTown || "";
+  var rest = previous && addr.value.startsWith(previous) ? addr.value.slice(previous.length) : addr.value;
+  if (rest.startsWith(btn.dataset.town)) rest = rest.slice(btn.dataset.town.length);
+  addr.value = btn.dataset.town + rest;
+  addr.dataset.filledTown = btn.dataset.town;
   addr.focus();
 });
 
@@ -74,4 +79,25 @@ document.addEventListener("DOMContentLoaded", function () {
     alert.textContent = "ログインが切れる前に入力していた内容を画面に戻しました。内容を確認して保存してください。";
     box.appendChild(alert);
   }
+});
+
+// Matching page: count the advisors picked and stop at the maximum (3).
+function updatePickCount(form) {
+  var max = parseInt(form.dataset.pickMax, 10);
+  var boxes = form.querySelectorAll("input[name=advisor][type=checkbox]");
+  var n = 0;
+  boxes.forEach(function (b) { if (b.checked) n++; });
+  boxes.forEach(function (b) { b.disabled = !b.checked && n >= max; });
+  var label = form.querySelector("[data-pick-count]");
+  if (label) {
+    label.textContent = "選択中 " + n + "名（最大" + max + "名）";
+    label.classList.toggle("full", n >= max);
+  }
+}
+document.addEventListener("change", function (evt) {
+  var form = evt.target.closest("form[data-pick-max]");
+  if (form && evt.target.name === "advisor") updatePickCount(form);
+});
+document.addEventListener("htmx:load", function (evt) {
+  evt.detail.elt.querySelectorAll("form[data-pick-max]").forEach(updatePickCount);
 });
