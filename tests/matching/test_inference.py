@@ -156,3 +156,11 @@ def test_employment_warning_tells_what_to_do():
 
 def test_clean_notes_have_no_warnings():
     assert detect_warnings("在庫を紙とExcelで管理しており、月末の棚卸しに3日かかる。") == []
+
+
+def test_religious_affiliation_is_sensitive_but_disability_hiring_policy_is_not():
+    from app.matching.inference import detect_warnings
+
+    assert [w.code for w in detect_warnings("社長は創価学会の会員です。")] == ["sensitive_info"]
+    assert detect_warnings("障がい者雇用を進めたいので、採用ページを作りたい。") == []
+    assert detect_warnings("障害者雇用の助成金を調べたい。") == []
