@@ -1,4 +1,5 @@
 """The intake wizard: drafts per step, validation, suggestions, completion into a case."""
+import json
 import re
 
 import pytest
@@ -6,7 +7,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Case, Intake, IntakeStatus, Role
-from tests.factories import csrf_token, login, make_bank, make_branch, make_client, make_user
+from tests.factories import DATA, csrf_token, login, make_bank, make_branch, make_client, make_user
 
 HX = {"HX-Request": "true"}
 
@@ -78,8 +79,12 @@ def test_invalid_budget_is_422_and_keeps_what_was_typed(client, setup):
     assert stored.tools == [] and stored.decision_maker == ""  # nothing saved half-way
 
 
-@pytest.mark.parametrize("typed,expected", [("５０，０００円", 50000), ("¥50,000", 50000),
-                                            ("-1", None), ("五万円", None)])
+BUDGET_ROWS = [(typed, None if isinstance(expected, dict) else expected)
+               for field, typed, expected in json.loads((DATA / "inputs.json").read_text("utf-8"))
+               if field == "budget_monthly_max"]
+
+
+@pytest.mark.parametrize("typed,expected", BUDGET_ROWS)
 def test_budget_corpus_through_the_wizard(client, setup, typed, expected):
     officer, company = setup
     login(client, officer)
