@@ -31,6 +31,7 @@ seed: db-upgrade
 	$(FLASK) seed-demo --if-empty
 
 run: seed
+	@echo "ブラウザで http://127.0.0.1:5000 を開き、上のデモ用ログインでログインしてください（終了は Ctrl+C）。"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install-test
