@@ -4,12 +4,14 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from app.advisors.cli import advisors_cli
+    from app.audit.cli import audit_cli
     from app.demo.cli import seed_demo_command
     from app.documents.cli import documents_cli
     from app.matching.cli import match_command
     from app.proposals.cli import proposal_command
 
     app.cli.add_command(advisors_cli)
+    app.cli.add_command(audit_cli)
     app.cli.add_command(match_command)
     app.cli.add_command(proposal_command)
     app.cli.add_command(seed_demo_command)

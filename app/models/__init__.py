@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 from app.models.advisor import Advisor, AdvisorSkill, AdvisorStatus
+from app.models.audit import AuditLog
 from app.models.bank import Bank, Branch
 from app.models.base import Base, utcnow
 from app.models.case import Case, CaseAdvisor, CaseNumberCounter, CaseStatus, Proposal
@@ -9,7 +10,7 @@ from app.models.plan import Plan
 from app.models.user import Role, User
 
 __all__ = [
-    "Advisor", "AdvisorSkill", "AdvisorStatus", "Bank", "Base", "Branch", "Case", "CaseAdvisor",
+    "Advisor", "AdvisorSkill", "AdvisorStatus", "AuditLog", "Bank", "Base", "Branch", "Case", "CaseAdvisor",
     "CaseNumberCounter", "CaseStatus", "ClientCompany", "Intake", "IntakeStatus", "Plan",
     "Proposal", "Role", "User", "utcnow",
 ]
