@@ -1,5 +1,6 @@
 """Recording and verifying the audit log. No request globals: the caller passes the actor
 and the client's IP. Flushes, never commits."""
+import enum
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -25,7 +26,7 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [_plain(v) for v in value]
-    if hasattr(value, "value") and isinstance(getattr(value, "value"), str):
+    if isinstance(value, enum.Enum):
         return value.value
     return value
 
@@ -101,7 +102,8 @@ def verify_chain() -> VerifyResult:
     for row in db.session.scalars(sa.select(AuditLog).order_by(AuditLog.id)).yield_per(500):
         count += 1
         if row.prev_hash != prev:
-            return VerifyResult(False, count, row.id, "直前の行とつながっていません（行の削除・挿入）")
+            return VerifyResult(False, count, row.id,
+                                "直前の行とつながっていません（行の削除・挿入）")
         if _row_digest(row) != row.hash:
             return VerifyResult(False, count, row.id, "行の内容がハッシュと一致しません（改ざん）")
         prev = row.hash

@@ -10,7 +10,7 @@ from app.models.plan import Plan
 from app.models.user import Role, User
 
 __all__ = [
-    "Advisor", "AdvisorSkill", "AdvisorStatus", "AuditLog", "Bank", "Base", "Branch", "Case", "CaseAdvisor",
-    "CaseNumberCounter", "CaseStatus", "ClientCompany", "Intake", "IntakeStatus", "Plan",
+    "Advisor", "AdvisorSkill", "AdvisorStatus", "AuditLog", "Bank", "Base", "Branch", "Case",
+    "CaseAdvisor", "CaseNumberCounter", "CaseStatus", "ClientCompany", "Intake", "IntakeStatus", "Plan",
     "Proposal", "Role", "User", "utcnow",
 ]
