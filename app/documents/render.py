@@ -1,7 +1,8 @@
 """HTML templates → PDF with WeasyPrint, inside an app context, without request objects.
 
 - Templates come from the app's Jinja loader (templates/documents/), autoescaped, through an
-  overlay environment that adds the `onefont` filter (a name printed in one typeface).
+  overlay environment that adds the `onefont` filter (a name printed in one typeface) and
+  the `cssstr` filter (a value as a CSS string, for page margin boxes).
 - The font family stack and the prepared rare-character faces come from `fonts.FontSet`.
 - The URL fetcher fetches only the app's static files, our prepared fonts and `data:` URLs:
   a document never makes the server read other local files or call any address."""
@@ -83,7 +84,7 @@ class DocumentRenderer:
     def _environment(self, base: Environment) -> Environment:
         # A fresh cache: templates compiled here must see the filters added here.
         env = base.overlay(cache_size=100)
-        env.filters = {**base.filters, "onefont": self.onefont}
+        env.filters = {**base.filters, "onefont": self.onefont, "cssstr": css_string}
         return env
 
     def onefont(self, value) -> Markup:
@@ -127,6 +128,16 @@ class DocumentRenderer:
         document = HTML(string=html, base_url=self.static_dir.as_uri() + "/",
                         url_fetcher=fetcher)
         return document.write_pdf(stylesheets=[stylesheet], font_config=font_config)
+
+
+def css_string(value) -> Markup:
+    """`value` as a double-quoted CSS string, safe inside a <style> element: quotes,
+    backslashes, line breaks and `<` (no `</style>`) become CSS escapes. The page margin boxes
+    print literal strings this way, which is cheaper than string-set from a hidden element."""
+    text = "" if value is None else str(value)
+    escaped = "".join(f"\\{ord(c):x} " if c in '"\\<>&\n\r\f' or ord(c) < 0x20 else c
+                      for c in text)
+    return Markup(f'"{escaped}"')
 
 
 def visible_text(html: str) -> str:

@@ -11,6 +11,6 @@ from app.models.user import Role, User
 
 __all__ = [
     "Advisor", "AdvisorSkill", "AdvisorStatus", "AuditLog", "Bank", "Base", "Branch", "Case",
-    "CaseAdvisor", "CaseNumberCounter", "CaseStatus", "ClientCompany", "Intake", "IntakeStatus", "Plan",
-    "Proposal", "Role", "User", "utcnow",
+    "CaseAdvisor", "CaseNumberCounter", "CaseStatus", "ClientCompany", "Intake", "IntakeStatus",
+    "Plan", "Proposal", "Role", "User", "utcnow",
 ]

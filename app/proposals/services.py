@@ -11,11 +11,11 @@ from flask import current_app
 from app.documents.render import render_pdf
 from app.errors import DomainError
 from app.extensions import db
-from app.japan.dates import today_jst, wareki
+from app.japan.dates import today_jst, wareki, wareki_with_seireki
 from app.japan.identifiers import JSIC_DIVISIONS
 from app.japan.money import taxed_total
 from app.japan.text import format_phone
-from app.matching.inference import SENSITIVE_INFO, detect_warnings
+from app.matching.inference import detect_warnings
 from app.models import Advisor, Case, CaseStatus, Plan, Proposal, User, utcnow
 from app.proposals.support_plan import build_support_plan
 
@@ -41,8 +41,14 @@ SERVICE_NATURE = (
     "本サービスは、アドバイザーによる助言・支援（準委任契約）です。"
     "常駐や雇用の形でのご支援ではありません。"
 )
-WITHHELD_NOTE = "個人情報保護の観点から、お話の一部は本書に記載していません。"
+WITHHELD_NOTE = "個人情報の保護などの観点から、お話の一部は本書に記載していません。"
 _SENTENCE = re.compile(r"[^。．！？!?\n]*(?:[。．！？!?]+|\n|$)")
+# The matching engine's reasons are for the officer. Those about the advisor's free capacity
+# (「稼働枠あり（残り1）」) or rating and track record (「評価4.3・実績4件」「評価4.3」「実績4件」)
+# are internal and never printed for the client: a reason starting with one of these is left
+# out of the proposal.
+INTERNAL_REASON_PREFIXES = ("稼働枠", "評価", "実績")
+_REASON_LEVEL = re.compile(r"（レベル([1-3])）$")
 
 AdvisorChoice = tuple[Advisor, list[str]]
 
@@ -67,15 +73,27 @@ def _place(prefecture: str, municipality: str) -> str:
     return f"{prefecture}{municipality}"
 
 
-def without_sensitive(text: str) -> tuple[str, bool]:
-    """`text` without the sentences that hold sensitive personal information (JAPAN.md §4:
-    health, 本籍, religion … are not collected and never printed), and whether any went."""
-    words = [w for warning in detect_warnings(text) if warning.code == SENSITIVE_INFO
-             for w in warning.matched]
-    if not words:
+def without_flagged_sentences(text: str) -> tuple[str, bool]:
+    """`text` without the sentences that raise any warning of detect_warnings, and whether
+    any went: sensitive personal information (JAPAN.md §4: health, 本籍, religion … are not
+    collected and never printed) and wishes that read like hiring (「週3日常駐」「社員として」,
+    which contradict the 準委任 nature the proposal states)."""
+    warnings = detect_warnings(text)
+    if not warnings:
         return text, False
-    kept = [s for s in _SENTENCE.findall(text) if s and not any(w in s for w in words)]
+    words = [w for warning in warnings for w in warning.matched]
+    # A sentence goes when it raises a warning on its own, or holds a word that raised one
+    # in the whole text (a safety net for a match that reads across sentences).
+    kept = [s for s in _SENTENCE.findall(text)
+            if s and not detect_warnings(s) and not any(w in s for w in words)]
     return "".join(kept).strip(), True
+
+
+def client_reasons(reasons: Sequence[str]) -> list[str]:
+    """The matching reasons the client may read: internal ones (capacity, rating, track
+    record: INTERNAL_REASON_PREFIXES) left out, skill levels in the proposal's words."""
+    return [_REASON_LEVEL.sub(lambda m: f"（{SKILL_LEVELS[int(m.group(1))]}）", r)
+            for r in reasons if not r.startswith(INTERNAL_REASON_PREFIXES)]
 
 
 def _advisor_context(advisor: Advisor, reasons: list[str], needs: list[str]) -> dict:
@@ -93,7 +111,7 @@ def _advisor_context(advisor: Advisor, reasons: list[str], needs: list[str]) -> 
         "tools": list(advisor.tools or []),
         "onsite": bool(advisor.onsite),
         "bio": advisor.bio,
-        "reasons": list(reasons),
+        "reasons": client_reasons(reasons),
     }
 
 
@@ -116,8 +134,8 @@ def proposal_context(case: Case, plan: Plan, advisors_with_reasons: Sequence[Adv
     accepted = set(intake.accepted_needs or []) - set(intake.needs or [])
     bank, branch, officer = case.bank, case.branch, case.officer
     rate = current_app.config.get("CONSUMPTION_TAX_RATE_PERCENT", 10)
-    notes, notes_withheld = without_sensitive(intake.notes or "")
-    situation, situation_withheld = without_sensitive(intake.current_situation or "")
+    notes, notes_withheld = without_flagged_sentences(intake.notes or "")
+    situation, situation_withheld = without_flagged_sentences(intake.current_situation or "")
     issuer = " ".join(p for p in (bank.name, branch.name) if p)
     return {
         "document": {"title": "ご提案書", "case_number": case.case_number, "issuer": issuer},
@@ -125,6 +143,8 @@ def proposal_context(case: Case, plan: Plan, advisors_with_reasons: Sequence[Adv
         "version": version,
         "issued_on": issued_on,
         "issued_on_wareki": wareki(issued_on),
+        # The annual total covers 12 months from a later start: 西暦 alongside (JAPAN.md §3).
+        "issued_on_full": wareki_with_seireki(issued_on),
         "bank": {"name": bank.name},
         "branch": {
             "name": branch.name,
@@ -159,7 +179,8 @@ def proposal_context(case: Case, plan: Plan, advisors_with_reasons: Sequence[Adv
         "service_nature": SERVICE_NATURE,
         "subsidy_note": SUBSIDY_NOTE,
         "support_plan": build_support_plan(needs, list(intake.tools or []),
-                                           bool(intake.onsite_required), intake.urgency or ""),
+                                           bool(intake.onsite_required), intake.urgency or "",
+                                           plan.code, plan.name),
         "next_steps": NEXT_STEPS,
         "no_tying": NO_TYING_STATEMENT,
     }

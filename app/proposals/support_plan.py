@@ -1,7 +1,10 @@
-"""The first 90-day support plan (最初の90日間の支援計画) of a proposal, built from the needs.
+"""The first 90-day support plan (最初の90日間の支援計画) of a proposal, built from the needs
+and the chosen plan.
 
 Each need tag has one step per phase; the plan is the phases with the steps of the case's
-needs in the order heard, plus a few steps that depend on tools, visits and urgency."""
+needs in the order heard, plus a few steps that depend on tools, urgency and the plan's
+cadence (how often the advisor meets the client, and whether and how often they visit): a
+plan without visits never promises one."""
 from dataclasses import dataclass, field
 
 PHASES = (
@@ -101,6 +104,26 @@ GENERIC_STEPS = (
 )
 
 
+@dataclass(frozen=True)
+class Cadence:
+    """What a plan includes, in the words of the support plan."""
+
+    meetings: str  # 「月2回の定例相談」
+    visits: str | None = None  # 「四半期に1回」; None: the plan includes no visits
+    visits_in_90_days: int = 0
+
+
+# Plan code → cadence (PRODUCT.md §5: ライト = online once a month + chat; スタンダード = twice
+# a month + one visit a quarter; プレミアム = weekly + one visit a month). A plan not listed here
+# gets NO_VISITS: the support plan never promises a visit the plan may not include.
+PLAN_CADENCES: dict[str, Cadence] = {
+    "light": Cadence("月1回のオンライン定例相談とチャット"),
+    "standard": Cadence("月2回の定例相談とチャット", "四半期に1回", 1),
+    "premium": Cadence("毎週の定例相談とチャット", "月1回", 3),
+}
+NO_VISITS = Cadence("定例相談とチャット")
+
+
 @dataclass
 class Phase:
     period: str
@@ -108,15 +131,40 @@ class Phase:
     steps: list[str] = field(default_factory=list)
 
 
-def build_support_plan(needs: list[str], tools: list[str], onsite: bool,
-                       urgency: str) -> list[Phase]:
-    """Three phases whose steps follow the needs (in the order heard) and the situation."""
+@dataclass
+class SupportPlan:
+    phases: list[Phase]
+    visit_note: str  # one sentence on visits: how many, or that none are included
+
+
+def cadence_for(plan_code: str) -> Cadence:
+    return PLAN_CADENCES.get(plan_code, NO_VISITS)
+
+
+def _visit_note(cadence: Cadence, plan_name: str, onsite_wanted: bool) -> str:
+    if cadence.visits is None:
+        note = (f"{plan_name}プランには訪問でのご支援は含まれません（オンライン相談とチャットで"
+                "ご支援します）。訪問が必要な場合は、別途ご相談のうえ手配いたします。")
+        if onsite_wanted:
+            note += "訪問でのご支援をご希望のため、訪問を含むプランもあわせてご検討ください。"
+        return note
+    return (f"{plan_name}プランの訪問は{cadence.visits}です"
+            f"（最初の90日間で{cadence.visits_in_90_days}回）。日程はご都合に合わせて調整します。")
+
+
+def build_support_plan(needs: list[str], tools: list[str], onsite_wanted: bool, urgency: str,
+                       plan_code: str, plan_name: str) -> SupportPlan:
+    """Three phases whose steps follow the needs (in the order heard), the situation and the
+    plan's cadence; visits appear only when the plan includes them."""
+    cadence = cadence_for(plan_code)
     phases = [Phase(period, title) for period, title in PHASES]
     first, second, third = phases
-    first.steps.append(
-        "キックオフ面談（経営者さま・現場ご担当者さま）と、"
-        + ("現場訪問による業務の確認" if onsite else "オンラインでの業務の確認")
-    )
+    if cadence.visits is None:
+        first.steps.append("オンラインでのキックオフ面談（経営者さま・現場ご担当者さま）と、"
+                           "画面共有や資料による業務の確認")
+    else:
+        first.steps.append("キックオフ面談（経営者さま・現場ご担当者さま）と、"
+                           "訪問による現場の業務の確認")
     if tools:
         first.steps.append(f"現在お使いのツール（{'、'.join(tools)}）の活用状況の確認")
     if urgency == "1か月以内":
@@ -128,6 +176,9 @@ def build_support_plan(needs: list[str], tools: list[str], onsite: bool,
     if not known:
         for phase, step in zip(phases, GENERIC_STEPS, strict=True):
             phase.steps.append(step)
-    second.steps.append("月次の定例相談で進み具合を確認し、必要に応じて計画を調整")
+    second.steps.append(f"{cadence.meetings}で進み具合を確認し、必要に応じて計画を調整")
+    if cadence.visits_in_90_days >= 3:
+        second.steps.append("訪問で、試行の様子を現場で確認")
+        third.steps.append("訪問で、定着の様子を現場で確認")
     third.steps.append("90日間の振り返りと、次の3か月の支援計画のご提案")
-    return phases
+    return SupportPlan(phases, _visit_note(cadence, plan_name, onsite_wanted))
