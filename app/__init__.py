@@ -70,6 +70,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.admin.views import bp as admin_bp
+    from app.advisors.views import bp as advisors_bp
     from app.assets import bp as assets_bp
     from app.auth.views import bp as auth_bp
     from app.cases.views import bp as cases_bp
@@ -80,7 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from app.proposals.views import bp as proposals_bp
 
     for bp in (assets_bp, auth_bp, home_bp, clients_bp, intake_bp, cases_bp, matching_bp,
-               proposals_bp):
+               proposals_bp, advisors_bp, admin_bp):
         app.register_blueprint(bp)
 
 

@@ -28,3 +28,19 @@ def unauthorized():
         login = url_for("auth.login", next=back or None)
         return "", 401, {"HX-Redirect": login}
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def restrict_to(bp: Blueprint, *roles) -> Blueprint:
+    """Every view of the blueprint is for these roles only; anyone else gets 404 (the page
+    does not exist for them), and a logged-out user goes to the login page."""
+    from flask import abort
+
+    @bp.before_request
+    def _require_role():
+        if not current_user.is_authenticated:
+            return unauthorized()
+        if current_user.role not in roles:
+            abort(404)
+        return None
+
+    return bp
