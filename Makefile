@@ -44,6 +44,7 @@ test: install-test
 bench: install
 	$(PY) bench/bench_matching.py
 	$(PY) bench/bench_pdf.py
+	$(PY) bench/bench_inference.py
 
 lint: install
 	$(VENV)/bin/ruff check app tests bench

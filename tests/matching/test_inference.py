@@ -164,3 +164,119 @@ def test_religious_affiliation_is_sensitive_but_disability_hiring_policy_is_not(
     assert [w.code for w in detect_warnings("社長は創価学会の会員です。")] == ["sensitive_info"]
     assert detect_warnings("障がい者雇用を進めたいので、採用ページを作りたい。") == []
     assert detect_warnings("障害者雇用の助成金を調べたい。") == []
+
+
+# ---- paraphrases, inflections and kana: read through the tokenizer -------------------------
+
+@pytest.mark.parametrize("notes,tags", [
+    ("ネットで特産品を売りたい", ["EC・販路開拓"]),
+    ("FAXの注文を手入力している", ["業務効率化・ペーパーレス", "在庫・受発注・生産管理"]),
+    ("ﾌｧｸｽで届いた注文を一件ずつ打ち込んでいる",
+     ["業務効率化・ペーパーレス", "在庫・受発注・生産管理"]),
+    ("求人を出したが応募が来なかった", ["採用・採用ブランディング"]),
+    ("清掃スタッフが全然集まらんさ", ["採用・採用ブランディング"]),
+    ("倉庫のどこに何があるか、古株のパートさんしか分からへん。",
+     ["在庫・受発注・生産管理", "事業承継・属人化解消"]),
+    ("その人が休むと仕事が回らない", ["事業承継・属人化解消"]),
+    ("燃料代が上がった分を荷主さんに請求できとらん", ["原価管理・価格転嫁"]),
+    ("どの商品が儲かってるのか分かってない", ["データ活用・BI", "原価管理・価格転嫁"]),
+    ("店のことをもっと知ってもらいたい", ["Web・SNS集客"]),
+    ("パスワードを付箋に書いて貼っとる", ["情報セキュリティ"]),
+    ("お客さんがカードで払いたいと言ってくる", ["店舗・予約・キャッシュレス"]),
+])
+def test_paraphrases_and_inflected_forms(notes, tags):
+    assert set(tags) <= set(infer_needs(notes))
+
+
+@pytest.mark.parametrize("typed,tag", [
+    ("ざいこがあわない", "在庫・受発注・生産管理"),
+    ("まいつきのたなおろしがたいへん", "在庫・受発注・生産管理"),
+    ("よやくはでんわだけ", "店舗・予約・キャッシュレス"),
+    ("ほーむぺーじがない", "Web・SNS集客"),
+])
+def test_hiragana_typed_for_a_word(typed, tag):
+    assert tag in infer_needs(typed)
+
+
+@pytest.mark.parametrize("notes", [
+    "しょうがないので続けている",  # not 症
+    "びょういんのちかくにある店",  # 病院 is not a person's health
+])
+def test_hiragana_does_not_invent_words(notes):
+    assert detect_warnings(notes) == []
+
+
+@pytest.mark.parametrize("notes,code,flagged", [
+    # sensitive information, inflected and paraphrased
+    ("社長が先月から入院してて戻れない", "sensitive_info", True),
+    ("社長がにゅういんしている", "sensitive_info", True),
+    ("会長はがんの治療中です", "sensitive_info", True),
+    ("社長は最近体を壊してしまった", "sensitive_info", True),
+    ("経理担当がうつで休んでいる", "sensitive_info", True),
+    ("専務は糖尿病で病院に通っている", "sensitive_info", True),
+    ("工場に組合があって話し合いが要る", "sensitive_info", True),
+    ("昔の従業員が捕まって刑務所に入っていた", "sensitive_info", True),
+    ("女将さんが熱心な信者で土日は休む", "sensitive_info", True),
+    ("熱中症対策で現場にエアコンを入れた", "sensitive_info", False),
+    ("病院の医事課で予約の電話がさばけない", "sensitive_info", False),
+    ("通院している患者さんの予約をネットで受けたい", "sensitive_info", False),
+    ("JAの組合員さん向けに出荷している", "sensitive_info", False),
+    ("システムに障害が出るとレジが止まる", "sensitive_info", False),
+    # employment-like, said in other words
+    ("在庫に詳しい人に週3で来てほしい", "employment_like", True),
+    ("うちの社員みたいに毎朝来てくれる人がいい", "employment_like", True),
+    ("IT担当として常駐してもらえる方を希望します", "employment_like", True),
+    ("毎朝うちに出勤してもらって朝礼にも出てほしい", "employment_like", True),
+    ("正社員で来てほしい", "employment_like", True),
+    ("こっちが決めた時間に毎日オンラインで待機しててほしい", "employment_like", True),
+    ("社員向けのパソコン研修をしてほしい", "employment_like", False),
+    ("社員が毎朝出社したらすぐ日報を書けるようにしたい", "employment_like", False),
+    ("正社員とパートの給与計算が複雑", "employment_like", False),
+    ("保守業者が常駐してるわけじゃないので誰も直せない", "employment_like", False),
+    ("週1回来てもらって相談したい", "employment_like", False),
+    ("若い人に正社員として来てほしいけど、求人を出しても反応がない", "employment_like", False),
+])
+def test_warnings_in_other_words(notes, code, flagged):
+    assert (code in {w.code for w in detect_warnings(notes)}) is flagged
+
+
+def test_matched_words_are_as_typed_with_their_endings():
+    [warning] = detect_warnings("社長がにゅういんしていて、体を壊してしまった")
+    assert warning.matched == ["にゅういん", "体を壊して"]
+    [warning] = detect_warnings("在庫に詳しい人に週３で来てほしい")
+    assert warning.matched == ["週３で来て"]
+
+
+def test_a_line_break_ends_a_sentence():
+    # 「毎日」 on one line and 「来てほしい」 on the next are not one request to come daily.
+    assert detect_warnings("売上を毎日\n来てほしいお客さんに案内を送りたい") == []
+
+
+def test_threads_each_read_with_their_own_tokenizer():
+    """A threaded server calls inference from many threads at once: each gets a tokenizer
+    of its own (a Sudachi tokenizer may not be shared), and the answers do not change."""
+    import threading
+
+    from app.matching import inference
+
+    threads = 8
+    notes = [[f"{t}-{i}: ネットで売りたい。在庫が合わない。社長が入院してて週3で来てほしい"
+              for i in range(20)] for t in range(threads)]
+    expected = [[(infer_needs(n), detect_warnings(n)) for n in batch] for batch in notes]
+    inference._read.cache_clear()
+    barrier = threading.Barrier(threads)
+    got: dict[int, list] = {}
+    tokenizers: dict[int, object] = {}
+
+    def work(t: int) -> None:
+        barrier.wait()  # all start together
+        got[t] = [(infer_needs(n), detect_warnings(n)) for n in notes[t]]
+        tokenizers[t] = inference._SUDACHI._tokenizer()
+
+    workers = [threading.Thread(target=work, args=(t,)) for t in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert [got[t] for t in range(threads)] == expected
+    assert len({id(tok) for tok in tokenizers.values()}) == threads
