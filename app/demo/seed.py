@@ -1,11 +1,11 @@
 """Demo data as a service: two fictional shinkin banks with branches, staff for every role,
-~170 advisors, client companies with draft intakes, and the plans.
+~170 advisors, client companies with draft intakes, the plans and the subsidy catalogue.
 
 seed_demo() is idempotent and deterministic: every row has a stable key (bank code, branch
-code, login id, external_id, 法人番号, plan code); rows are created when missing and brought
-back to the demo values when changed; running it twice changes nothing. It flushes; the
-caller commits. Clients and intakes go through the same validation and services as the
-forms, so demo data obeys the same rules."""
+code, login id, external_id, 法人番号, plan code, programme name and fiscal year); rows are
+created when missing and brought back to the demo values when changed; running it twice
+changes nothing. It flushes; the caller commits. Clients and intakes go through the same
+validation and services as the forms, so demo data obeys the same rules."""
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -35,6 +35,7 @@ from app.models import (
     User,
 )
 from app.proposals.plans import DEFAULT_PLANS
+from app.subsidies.services import seed_programmes
 
 
 class DemoLogin(NamedTuple):
@@ -75,6 +76,7 @@ class SeedSummary:
     draft_intakes: int = 0
     cases: int = 0
     plans: int = 0
+    subsidies: int = 0
     created: int = 0  # rows inserted by this run
     updated: int = 0  # rows brought back to the demo values by this run
 
@@ -88,7 +90,8 @@ class SeedSummary:
             head,
             f"  信用金庫 {self.banks} / 支店 {self.branches} / 職員 {self.users} / "
             f"アドバイザー {self.advisors} / 取引先企業 {self.clients} / "
-            f"ヒアリング下書き {self.draft_intakes} / 案件 {self.cases} / プラン {self.plans}",
+            f"ヒアリング下書き {self.draft_intakes} / 案件 {self.cases} / プラン {self.plans} / "
+            f"補助金 {self.subsidies}",
         ]
 
 
@@ -97,6 +100,7 @@ def seed_demo() -> SeedSummary:
     record fails validation (a bug in the demo data, not a user error)."""
     summary = SeedSummary()
     _seed_plans(summary)
+    _seed_subsidies(summary)
     banks = _seed_banks(summary)
     branches = _seed_branches(summary, banks)
     users = _seed_users(summary, banks, branches)
@@ -150,6 +154,15 @@ def _seed_plans(summary: SeedSummary) -> None:
     for values in DEFAULT_PLANS:
         _upsert(summary, Plan, existing.get(values["code"]), {**values, "active": True})
     summary.plans = len(DEFAULT_PLANS)
+
+
+def _seed_subsidies(summary: SeedSummary) -> None:
+    """The real programmes of the subsidy catalogue, through the catalogue's own service
+    (same validation as the operator's form; changes audited as the system)."""
+    result = seed_programmes()
+    summary.subsidies = result.total
+    summary.created += result.created
+    summary.updated += result.updated
 
 
 def _seed_banks(summary: SeedSummary) -> dict[str, Bank]:

@@ -7,10 +7,11 @@ from app.models.case import Case, CaseAdvisor, CaseNumberCounter, CaseStatus, Pr
 from app.models.client import ClientCompany
 from app.models.intake import Intake, IntakeStatus
 from app.models.plan import Plan
+from app.models.subsidy import SubsidyProgramme, SubsidyScope
 from app.models.user import Role, User
 
 __all__ = [
     "Advisor", "AdvisorSkill", "AdvisorStatus", "AuditLog", "Bank", "Base", "Branch", "Case",
     "CaseAdvisor", "CaseNumberCounter", "CaseStatus", "ClientCompany", "Intake", "IntakeStatus",
-    "Plan", "Proposal", "Role", "User", "utcnow",
+    "Plan", "Proposal", "Role", "SubsidyProgramme", "SubsidyScope", "User", "utcnow",
 ]

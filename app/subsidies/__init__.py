@@ -1,0 +1,2 @@
+"""The subsidy catalogue (補助金カタログ): programme rules, the real programmes it starts with,
+and the estimate a proposal prints."""
