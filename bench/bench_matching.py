@@ -1,10 +1,12 @@
 """Benchmark of advisor matching: match() for an A01-like intake against 170 and 10,000
-synthetic advisors, then load_profiles() + match() on a temporary SQLite database of
-10,000 advisors. Prints figures; asserts nothing.
+synthetic advisors (with reservations by open proposals on about 5% of them, as the matching
+page passes them), explain() for one advisor, then load_profiles() + match() on a temporary
+SQLite database of 10,000 advisors. Prints figures; asserts nothing.
 
     .venv/bin/python bench/bench_matching.py [--runs 50] [--no-db]
 """
 import argparse
+import dataclasses
 import os
 import random
 import statistics
@@ -17,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.japan.identifiers import PREFECTURES, corporate_number_check_digit  # noqa: E402
 from app.matching.engine import AdvisorProfile, MatchRequest, match  # noqa: E402
+from app.matching.explain import explain  # noqa: E402
 from app.matching.taxonomy import NEED_TAGS  # noqa: E402
 
 # Rough shares: advisors mostly live around Tokyo but come from everywhere.
@@ -104,16 +107,29 @@ def timed(fn, runs: int) -> tuple[float, float]:
     return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
 
 
+def reservations(profiles: list[AdvisorProfile], seed: int = 7) -> dict[str, int]:
+    """About one advisor in twenty proposed in one or two other open cases."""
+    rng = random.Random(seed)
+    picked = rng.sample(profiles, max(1, len(profiles) // 20))
+    return {p.external_id: rng.choice([1, 1, 2]) for p in picked}
+
+
 def bench_engine(runs: int) -> None:
     for n in (170, 10_000):
         profiles = [profile(r) for r in synthetic_records(n)]
-        result = match(A01, profiles)
-        print(f"match() {n:>6} advisors: {len(result.ranked)} ranked, "
-              f"{len(result.excluded)} excluded, team {len(result.team)}")
-        for top in (None, 20):
-            med, p95 = timed(lambda p=profiles, t=top: match(A01, p, top=t), runs)
+        request = dataclasses.replace(A01, reservations=reservations(profiles))
+        result = match(request, profiles)
+        full = sum(e.full for e in result.excluded)
+        print(f"match() {n:>6} advisors: {len(result.standings)} ranked, "
+              f"{len(result.excluded)} excluded ({full} full), team {len(result.team)}, "
+              f"{len(request.reservations)} with reservations")
+        for top in (20, None):
+            med, p95 = timed(lambda p=profiles, t=top, q=request: match(q, p, top=t), runs)
             label = "all ranked" if top is None else f"top={top}"
             print(f"    {label:<10}  median {med:7.2f} ms   p95 {p95:7.2f} ms   ({runs} runs)")
+        last = result.standings[-1].advisor.external_id
+        med, p95 = timed(lambda r=result, e=last, q=request: explain(e, r, q, top=20), runs)
+        print(f"    explain() the last ranked  median {med:7.2f} ms   p95 {p95:7.2f} ms")
 
 
 def bench_database(runs: int) -> None:

@@ -10,19 +10,22 @@ MAX_ADVISORS = 3
 
 def select_advisors(case: Case, external_ids: list[str], result: MatchResult) -> None:
     """Replace the case's chosen advisors (1–3, in the order given). Only advisors the
-    ranking offered may be picked: an excluded one is refused with its reason."""
+    ranking offered may be picked: an excluded one (also one whose free capacity other open
+    proposals have used up, when `result` was matched with the current reservations) is
+    refused with its reason. Raises ValueError with a Japanese message."""
     ids = list(dict.fromkeys(external_ids))
     if not ids:
         raise ValueError("アドバイザーを1名以上選んでください。")
     if len(ids) > MAX_ADVISORS:
         raise ValueError(f"アドバイザーは{MAX_ADVISORS}名までです。")
-    ranked = {r.advisor.external_id: r for r in result.ranked}
     excluded = {e.advisor.external_id: e for e in result.excluded}
+    ranked = {}
     for ext in ids:
         if ext in excluded:
             out = excluded[ext]
             raise ValueError(f"{out.advisor.name}さんは選べません：{out.reason}")
-        if ext not in ranked:
+        ranked[ext] = result.standings.get(ext)
+        if ranked[ext] is None:
             raise ValueError("候補にないアドバイザーが選ばれました。画面を更新してください。")
     advisors = {a.external_id: a for a in db.session.scalars(
         sa.select(Advisor).where(Advisor.external_id.in_(ids)))}

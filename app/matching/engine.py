@@ -17,12 +17,19 @@ holds by construction:
   who are otherwise equal.
 
 The final tie-break is the external id, so the ranking is deterministic.
+
+Capacity counts reservations: ``MatchRequest.reservations`` says, per advisor, how many other
+open cases have proposed them (the caller counts them; see services.count_reservations). Free
+capacity = capacity − active clients − reserved; an advisor with none left is excluded, with a
+reason that says whether active clients or open proposals used it up.
 """
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import overload
 
 from app.japan.identifiers import JSIC_DIVISIONS
 
@@ -45,7 +52,9 @@ ACTIVE = "active"
 
 # Exclusion rule codes (Excluded.rule), in the order they are checked.
 RULE_STATUS = "status"
-RULE_CAPACITY = "capacity"
+RULE_CAPACITY = "capacity"  # active clients alone fill the capacity
+RULE_RESERVED = "capacity_reserved"  # active clients plus open proposals fill it
+CAPACITY_RULES = frozenset({RULE_CAPACITY, RULE_RESERVED})
 RULE_CONFLICT_CLIENT = "conflict_client"
 RULE_CONFLICT_COMPETITOR = "conflict_competitor"
 RULE_ONSITE = "onsite"
@@ -90,15 +99,20 @@ class AdvisorProfile:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tool_keys", frozenset(fold_tool(t) for t in self.tools))
-        object.__setattr__(self, "tiebreak", (
-            (self.rating or 0.0) * RATING_PER_POINT
-            + min(self.completed_engagements, ENGAGEMENTS_MAX_COUNT) * ENGAGEMENT_EACH
-            + min(max(self.free_capacity, 0), CAPACITY_MAX_COUNT) * CAPACITY_EACH
-        ))
+        object.__setattr__(self, "tiebreak", tiebreak_points(self, 0))
 
     @property
     def free_capacity(self) -> int:
+        """Capacity minus active clients, before reservations (see MatchRequest)."""
         return self.capacity - self.active_clients
+
+
+def tiebreak_points(advisor: AdvisorProfile, reserved: int) -> float:
+    """Rating, completed engagements and remaining capacity (after `reserved`), together."""
+    free = advisor.capacity - advisor.active_clients - reserved
+    return ((advisor.rating or 0.0) * RATING_PER_POINT
+            + min(advisor.completed_engagements, ENGAGEMENTS_MAX_COUNT) * ENGAGEMENT_EACH
+            + min(max(free, 0), CAPACITY_MAX_COUNT) * CAPACITY_EACH)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +127,8 @@ class MatchRequest:
     tools: tuple[str, ...] = ()
     onsite_required: bool = False
     competitor_numbers: frozenset[str] = frozenset()  # the bank's competitor list
+    # external_id → open cases (other than this one) whose latest proposal lists the advisor.
+    reservations: Mapping[str, int] = field(default_factory=dict, hash=False)
 
 
 @dataclass(slots=True)
@@ -122,6 +138,16 @@ class Ranked:
     reasons: list[str]  # Japanese, for the officer
     covered: list[str]  # intake needs the advisor covers, in the intake's order
     factors: dict[str, float]  # score parts, for a "why" display
+    rank: int = 0  # 1-based position among every ranked advisor
+    reserved: int = 0  # held by other open proposals
+    free: int = 0  # capacity − active clients − reserved
+
+    @property
+    def capacity_badge(self) -> str:
+        """空きあり（残りN） or 提案中で予約あり（予約N・残りM）, for the matching page."""
+        if self.reserved:
+            return f"提案中で予約あり（予約{self.reserved}・残り{self.free}）"
+        return f"空きあり（残り{self.free}）"
 
 
 @dataclass(slots=True)
@@ -130,12 +156,71 @@ class Excluded:
     rule: str
     reason: str
 
+    @property
+    def full(self) -> bool:
+        """Left out for capacity (満枠), by active clients or by open proposals."""
+        return self.rule in CAPACITY_RULES
+
+
+class Standings(Sequence[Ranked]):
+    """Every ranked advisor, best first. A Ranked (reasons, factors) is built only when read,
+    so a page that shows twenty of ten thousand explains twenty, yet the rank of anyone can
+    be looked up (the why-not answer)."""
+
+    __slots__ = ("_rows", "_build", "_built", "_index")
+
+    def __init__(self, rows: list[tuple], build: Callable[[tuple, int], Ranked]):
+        self._rows = rows
+        self._build = build
+        self._built: dict[int, Ranked] = {}
+        self._index: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, i: int) -> Ranked: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Ranked]: ...
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self._rows)))]
+        if i < 0:
+            i += len(self._rows)
+        if not 0 <= i < len(self._rows):
+            raise IndexError(i)
+        ranked = self._built.get(i)
+        if ranked is None:
+            ranked = self._built[i] = self._build(self._rows[i], i + 1)
+        return ranked
+
+    def __iter__(self) -> Iterator[Ranked]:
+        return (self[i] for i in range(len(self._rows)))
+
+    def rank_of(self, external_id: str) -> int | None:
+        """1-based rank, or None when the advisor is not ranked (excluded or unknown)."""
+        if self._index is None:
+            self._index = {row[1]: i for i, row in enumerate(self._rows)}
+        i = self._index.get(external_id)
+        return None if i is None else i + 1
+
+    def get(self, external_id: str) -> Ranked | None:
+        rank = self.rank_of(external_id)
+        return None if rank is None else self[rank - 1]
+
+    def profiles(self) -> list[AdvisorProfile]:
+        """The ranked advisors in order, without building their explanations."""
+        return [row[2] for row in self._rows]
+
 
 @dataclass(slots=True)
 class MatchResult:
-    ranked: list[Ranked]
+    ranked: list[Ranked]  # the first `top` of standings
     excluded: list[Excluded]
     team: list[Ranked]
+    standings: Standings  # every ranked advisor (len = how many were ranked)
 
 
 def same_municipality(client: str, hometown: str) -> bool:
@@ -148,25 +233,43 @@ def same_municipality(client: str, hometown: str) -> bool:
     return shorter.endswith("市") and longer.startswith(shorter)
 
 
-def exclusion(advisor: AdvisorProfile, request: MatchRequest) -> Excluded | None:
-    """The first hard filter the advisor fails, with its Japanese reason; None if none."""
+def exclusions(advisor: AdvisorProfile, request: MatchRequest, *,
+               first_only: bool = False) -> list[Excluded]:
+    """Every hard filter the advisor fails, in checking order, each with its Japanese reason
+    (only the first with `first_only`)."""
+    out: list[Excluded] = []
     if advisor.status != ACTIVE:
         reason = _STATUS_REASONS.get(advisor.status, "現在稼働停止中です")
-        return Excluded(advisor, RULE_STATUS, reason)
-    if advisor.active_clients >= advisor.capacity:
-        return Excluded(advisor, RULE_CAPACITY, "稼働枠がありません"
-                        f"（{advisor.active_clients}/{advisor.capacity}件）")
+        out.append(Excluded(advisor, RULE_STATUS, reason))
+        if first_only:
+            return out
+    active, capacity = advisor.active_clients, advisor.capacity
+    reserved = request.reservations.get(advisor.external_id, 0) if request.reservations else 0
+    if active >= capacity:
+        out.append(Excluded(advisor, RULE_CAPACITY,
+                            f"稼働枠がありません（稼働中{active}/{capacity}件）"))
+    elif active + reserved >= capacity:
+        out.append(Excluded(advisor, RULE_RESERVED, "提案中の案件で枠が埋まっています"
+                            f"（稼働中{active}件＋提案中{reserved}件／枠{capacity}件）"))
     if request.corporate_number and request.corporate_number in advisor.conflicts:
-        return Excluded(advisor, RULE_CONFLICT_CLIENT, "お客さまが利益相反先に登録されています")
+        out.append(Excluded(advisor, RULE_CONFLICT_CLIENT,
+                            "お客さまが利益相反先に登録されています"))
     if advisor.conflicts and not advisor.conflicts.isdisjoint(request.competitor_numbers):
-        return Excluded(advisor, RULE_CONFLICT_COMPETITOR,
-                        "当金庫が競合先に指定した企業を支援しています（利益相反）")
+        out.append(Excluded(advisor, RULE_CONFLICT_COMPETITOR,
+                            "当金庫が競合先に指定した企業を支援しています（利益相反）"))
     if request.onsite_required and not advisor.onsite:
-        return Excluded(advisor, RULE_ONSITE, "訪問対応不可（訪問必須の案件）")
-    return None
+        out.append(Excluded(advisor, RULE_ONSITE, "訪問対応不可（訪問必須の案件）"))
+    return out
 
 
-def _region(advisor: AdvisorProfile, request: MatchRequest) -> str | None:
+def exclusion(advisor: AdvisorProfile, request: MatchRequest) -> Excluded | None:
+    """The first hard filter the advisor fails, with its Japanese reason; None if none."""
+    found = exclusions(advisor, request, first_only=True)
+    return found[0] if found else None
+
+
+def region_tie(advisor: AdvisorProfile, request: MatchRequest) -> str | None:
+    """REGION_MUNICIPALITY / REGION_PREFECTURE / REGION_CONTRIBUTION, or None."""
     if request.prefecture and advisor.hometown_prefecture == request.prefecture:
         if same_municipality(request.municipality, advisor.hometown_municipality):
             return REGION_MUNICIPALITY
@@ -189,12 +292,14 @@ def match(request: MatchRequest, advisors: Iterable[AdvisorProfile],
     conflict_checks = bool(request.corporate_number or request.competitor_numbers)
     onsite_required = request.onsite_required
     prefecture = request.prefecture
+    reservations = request.reservations
 
-    rows: list[tuple[float, str, AdvisorProfile, int, bool, str | None, int]] = []
+    rows: list[tuple[float, str, AdvisorProfile, int, bool, str | None, int, int]] = []
     excluded: list[Excluded] = []
     for a in advisors:
+        reserved = reservations.get(a.external_id, 0) if reservations else 0
         # Cheap checks first; exclusion() decides the rule and builds the reason.
-        if (a.status != ACTIVE or a.active_clients >= a.capacity
+        if (a.status != ACTIVE or a.active_clients + reserved >= a.capacity
                 or (onsite_required and not a.onsite) or (conflict_checks and a.conflicts)):
             rejected = exclusion(a, request)
             if rejected:
@@ -210,53 +315,55 @@ def match(request: MatchRequest, advisors: Iterable[AdvisorProfile],
         region = None
         if prefecture and (a.hometown_prefecture == prefecture
                            or prefecture in a.contribution_prefectures):
-            region = _region(a, request)
+            region = region_tie(a, request)
         n_tools = len(client_tools & a.tool_keys) if client_tools and a.tool_keys else 0
         score = (coverage * COVERAGE_PER_LEVEL
                  + (INDUSTRY if has_industry else 0.0)
                  + (REGION_WEIGHTS[region] if region else 0.0)
                  + min(n_tools, TOOLS_MAX_COUNT) * TOOL_EACH
-                 + a.tiebreak)
-        rows.append((-score, a.external_id, a, coverage, has_industry, region, n_tools))
-    rows.sort(key=lambda r: (r[0], r[1]))
+                 + (tiebreak_points(a, reserved) if reserved else a.tiebreak))
+        rows.append((-score, a.external_id, a, coverage, has_industry, region, n_tools,
+                     reserved))
+    rows.sort(key=itemgetter(0, 1))
 
-    def explain(row) -> Ranked:
-        neg_score, _, a, coverage, has_industry, region, n_tools = row
+    def explain(row: tuple, rank: int) -> Ranked:
+        neg_score, _, a, coverage, has_industry, region, _, reserved = row
         return _ranked(a, -neg_score, needs, request, coverage, has_industry, region,
-                       [name for key, name in tool_names.items() if key in a.tool_keys])
+                       [name for key, name in tool_names.items() if key in a.tool_keys],
+                       reserved, rank)
 
-    shown = rows if top is None else rows[:max(top, 0)]
-    ranked = [explain(r) for r in shown]
-    by_id = {r.advisor.external_id: r for r in ranked}
-    team = [by_id.get(r[1]) or explain(r) for r in _team_rows(rows, needs)]
-    return MatchResult(ranked=ranked, excluded=excluded, team=team)
+    standings = Standings(rows, explain)
+    ranked = standings[:len(rows) if top is None else max(top, 0)]
+    team = [standings[i] for i in _team_rows(rows, needs)]
+    return MatchResult(ranked=ranked, excluded=excluded, team=team, standings=standings)
 
 
-def _team_rows(rows: list, needs: tuple[str, ...]) -> list:
-    """Greedy weighted cover: the best individual first, then whoever adds the most level on
-    needs nobody in the team covers yet (ties: the better-ranked); stop when nothing new."""
+def _team_rows(rows: list, needs: tuple[str, ...]) -> list[int]:
+    """Positions in `rows` of the team. Greedy weighted cover: the best individual first,
+    then whoever adds the most level on needs nobody in the team covers yet (ties: the
+    better-ranked); stop when nothing new."""
     if not needs or not rows or rows[0][3] == 0:
         return []
-    candidates = [r for r in rows if r[3] > 0]  # only advisors covering something can help
-    team = [candidates[0]]
-    uncovered = {n for n in needs if not candidates[0][2].skills.get(n)}
+    # Only advisors covering something can help.
+    candidates = [(i, r[2].skills) for i, r in enumerate(rows) if r[3] > 0]
+    team = [0]
+    uncovered = {n for n in needs if not rows[0][2].skills.get(n)}
     while len(team) < TEAM_MAX and uncovered:
         best, best_gain = None, 0
-        for r in candidates:
-            skills = r[2].skills
+        for i, skills in candidates:
             gain = sum(skills.get(n, 0) for n in uncovered)
             if gain > best_gain:  # strict: on a tie the earlier (better-ranked) one stays
-                best, best_gain = r, gain
+                best, best_gain = i, gain
         if best is None:
             break
         team.append(best)
-        uncovered = {n for n in uncovered if not best[2].skills.get(n)}
+        uncovered = {n for n in uncovered if not rows[best][2].skills.get(n)}
     return team
 
 
 def _ranked(a: AdvisorProfile, score: float, needs: tuple[str, ...], request: MatchRequest,
             coverage: int, has_industry: bool, region: str | None,
-            shared_tools: list[str]) -> Ranked:
+            shared_tools: list[str], reserved: int, rank: int) -> Ranked:
     reasons: list[str] = []
     covered: list[str] = []
     for need in needs:
@@ -274,7 +381,10 @@ def _ranked(a: AdvisorProfile, score: float, needs: tuple[str, ...], request: Ma
         reasons.append(f"{request.prefecture}への地元貢献を希望")
     if shared_tools:
         reasons.append(f"{'・'.join(shared_tools)}の経験")
-    reasons.append(f"稼働枠あり（残り{a.free_capacity}）")
+    free = a.capacity - a.active_clients - reserved
+    # Starts with 稼働枠: the proposal leaves such internal reasons out (client_reasons).
+    reasons.append(f"稼働枠あり（残り{free}・提案中{reserved}件）" if reserved
+                   else f"稼働枠あり（残り{free}）")
     if a.rating is not None and a.completed_engagements:
         reasons.append(f"評価{a.rating:.1f}・実績{a.completed_engagements}件")
     elif a.rating is not None:
@@ -289,7 +399,7 @@ def _ranked(a: AdvisorProfile, score: float, needs: tuple[str, ...], request: Ma
         "rating": round((a.rating or 0.0) * RATING_PER_POINT, 4),
         "engagements": round(min(a.completed_engagements, ENGAGEMENTS_MAX_COUNT)
                              * ENGAGEMENT_EACH, 4),
-        "capacity": round(min(a.free_capacity, CAPACITY_MAX_COUNT) * CAPACITY_EACH, 4),
+        "capacity": round(min(max(free, 0), CAPACITY_MAX_COUNT) * CAPACITY_EACH, 4),
     }
     return Ranked(advisor=a, score=round(score, 4), reasons=reasons, covered=covered,
-                  factors=factors)
+                  factors=factors, rank=rank, reserved=reserved, free=free)

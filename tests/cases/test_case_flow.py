@@ -135,3 +135,26 @@ def test_unknown_ids_are_404_not_500(client, world):
     for url in ("/cases/999999", "/matching/999999", "/proposals/999999/download",
                 "/clients/999999", "/intake/999999/step/1", "/intake/1/step/99"):
         assert client.get(url).status_code == 404, url
+
+
+def test_an_issued_proposal_reserves_its_advisors_for_other_cases(client, world):
+    """Through the web: a proposal issued on one case holds 佐藤 花子's place; another case's
+    matching page shows her as reserved, the proposing case itself as free."""
+    login(client, world["officer"])
+    case = world["case"]
+    other = make_case(case.branch, world["officer"], "A02")
+    db.session.commit()
+    token = csrf_token(client, f"/matching/{other.id}")
+    assert client.post(f"/matching/{other.id}/select", data={
+        "csrf_token": token, "advisor": ["ADV-001"]}).status_code == 303
+    assert client.post(f"/proposals/case/{other.id}", data={
+        "csrf_token": token, "plan": "standard"}).status_code == 303
+
+    def badge(case_id: int) -> str:
+        html = client.get(f"/matching/{case_id}").get_data(as_text=True)
+        row = html[html.index('data-advisor="ADV-001"'):]
+        return row[:row.index("</label>")]
+
+    assert 'data-capacity="reserved"' in badge(case.id)
+    assert "（予約1・残り1）" in badge(case.id)
+    assert 'data-capacity="free"' in badge(other.id) and "空きあり（残り2）" in badge(other.id)

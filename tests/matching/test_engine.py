@@ -4,6 +4,8 @@ import pytest
 from app.matching.engine import (
     AdvisorProfile,
     MatchRequest,
+    exclusion,
+    exclusions,
     match,
     same_municipality,
 )
@@ -42,8 +44,8 @@ def excluded(result) -> dict[str, tuple[str, str]]:
 # ---- hard filters ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("profile,rule,reason", [
-    (adv("X", capacity=2, active_clients=2), "capacity", "稼働枠がありません（2/2件）"),
-    (adv("X", capacity=0, active_clients=0), "capacity", "稼働枠がありません（0/0件）"),
+    (adv("X", capacity=2, active_clients=2), "capacity", "稼働枠がありません（稼働中2/2件）"),
+    (adv("X", capacity=0, active_clients=0), "capacity", "稼働枠がありません（稼働中0/0件）"),
     (adv("X", status="paused"), "status", "現在稼働停止中です（一時休止）"),
     (adv("X", status="inactive"), "status", "現在稼働停止中です"),
     (adv("X", status="left"), "status", "登録を終了しています（退任）"),
@@ -66,6 +68,53 @@ def test_filters_only_apply_when_their_condition_holds():
     result = match(req(onsite_required=False, competitor_numbers=frozenset()), profiles)
     assert order(result) == ["A", "B", "C"]
     assert result.excluded == []
+
+
+def test_reservations_fill_the_capacity_with_their_own_reason():
+    profiles = [adv("X", capacity=3, active_clients=1), adv("Y", capacity=3, active_clients=1),
+                adv("Z", capacity=3, active_clients=0)]
+    result = match(req(reservations={"X": 2, "Y": 1, "Z": 9}), profiles)
+    assert order(result) == ["Y"]
+    assert excluded(result) == {
+        "X": ("capacity_reserved",
+              "提案中の案件で枠が埋まっています（稼働中1件＋提案中2件／枠3件）"),
+        "Z": ("capacity_reserved",
+              "提案中の案件で枠が埋まっています（稼働中0件＋提案中9件／枠3件）")}
+    assert all(e.full for e in result.excluded)
+    y = result.ranked[0]
+    assert (y.reserved, y.free, y.capacity_badge) == (1, 1, "提案中で予約あり（予約1・残り1）")
+    assert "稼働枠あり（残り1・提案中1件）" in y.reasons
+
+
+def test_reserved_places_lower_the_free_capacity_tie_breaker():
+    result = match(req(reservations={"A": 2}), [adv("A", capacity=5, active_clients=0),
+                                                adv("B", capacity=5, active_clients=1)])
+    assert order(result) == ["B", "A"]  # A: 3 free after reservations, B: 4
+    assert [r.factors["capacity"] for r in result.ranked] == [0.08, 0.06]
+
+
+def test_exclusions_lists_every_failing_rule_and_exclusion_the_first():
+    profile = adv("X", status="paused", capacity=1, active_clients=1, onsite=False,
+                  conflicts=frozenset({"3290001120501"}))
+    request = req(onsite_required=True)
+    assert [e.rule for e in exclusions(profile, request)] == [
+        "status", "capacity", "conflict_client", "onsite"]
+    assert exclusion(profile, request).rule == "status"
+    assert exclusions(adv("OK"), request) == [] and exclusion(adv("OK"), request) is None
+
+
+def test_standings_rank_everyone_but_explain_on_demand():
+    profiles = [adv(f"A{i}", skills={STOCK: 1 + i % 3}) for i in range(10)]
+    full = match(req(), profiles)
+    top = match(req(), profiles, top=2)
+    assert len(top.ranked) == 2 and len(top.standings) == 10
+    assert [r.advisor.external_id for r in top.standings] == order(full)
+    last = order(full)[-1]
+    assert top.standings.rank_of(last) == 10 and top.standings.get(last).rank == 10
+    assert top.standings[-1].advisor.external_id == last
+    assert top.standings.rank_of("nobody") is None and top.standings.get("nobody") is None
+    assert [r.rank for r in full.ranked] == list(range(1, 11))
+    assert [p.external_id for p in top.standings.profiles()] == order(full)
 
 
 def test_status_reported_before_capacity():
