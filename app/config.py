@@ -17,6 +17,8 @@ class Config:
     PDF_FONT_FAMILY = "BIZ UDPGothic"
     # Tax
     CONSUMPTION_TAX_RATE_PERCENT = 10
+    # Uploads (advisor import files) larger than this are refused before anything reads them.
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     # Matching page shows this many ranked advisors.
     MATCH_TOP = 20
 

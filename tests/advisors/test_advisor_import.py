@@ -1,5 +1,6 @@
-"""Importing advisors from the operator's JSON list: validation of the whole list before any
-write, Japanese errors naming the row, create-or-update by external_id."""
+"""Importing advisors from the operator's JSON list (and the command line, JSON and CSV):
+validation of the whole list before any write, Japanese errors naming the row,
+create-or-update by external_id, audit rows."""
 import copy
 import json
 
@@ -49,6 +50,7 @@ def test_import_creates_every_advisor(app_ctx):
 def test_reimport_updates_by_external_id(app_ctx):
     import_advisors(records())
     db.session.commit()
+    stamp = advisor("ADV-002").updated_at
     changed = records()
     first = changed[0]
     first["skills"] = [{"tag": "在庫・受発注・生産管理", "level": 2},  # level changed
@@ -57,7 +59,9 @@ def test_reimport_updates_by_external_id(app_ctx):
     first["status"] = "paused"
     summary = import_advisors(changed)
     db.session.commit()
-    assert summary == ImportSummary(created=0, updated=30)
+    # Only the advisor whose values differ is updated; the others are left alone.
+    assert summary == ImportSummary(created=0, updated=1, unchanged=29)
+    assert str(summary) == "作成 0件・更新 1件・変更なし 29件"
     assert count(Advisor) == 30
     db.session.expire_all()
     a = advisor("ADV-001")
@@ -65,12 +69,15 @@ def test_reimport_updates_by_external_id(app_ctx):
                                                    ("AI・生成AI活用", 1)}
     assert (a.active_clients, a.status) == (3, AdvisorStatus.PAUSED)
     assert count(AdvisorSkill) == sum(len(r["skills"]) for r in changed)
+    assert advisor("ADV-002").updated_at == stamp
 
 
 def test_new_and_existing_in_one_file(app_ctx):
     import_advisors(records()[:10])
-    summary = import_advisors(records())
-    assert summary == ImportSummary(created=20, updated=10)
+    data = records()
+    data[0]["capacity"] = 9
+    summary = import_advisors(data)
+    assert summary == ImportSummary(created=20, updated=1, unchanged=9)
 
 
 def invalid(mutate) -> list:
@@ -86,7 +93,7 @@ def test_bad_corporate_number_in_conflicts(app_ctx):
     errors = invalid(lambda d: d[13].update(conflicts=["9290801020408", "8000012050002"]))
     [error] = errors
     assert (error.row, error.external_id, error.field) == (14, "ADV-014", "conflicts[2]")
-    assert "チェックデジット" in error.message
+    assert "チェックデジット" in error.message and "8000012050002" in error.message
     assert str(error).startswith("14件目（ADV-014） conflicts[2]（利益相反先の法人番号）: ")
 
 
@@ -151,7 +158,7 @@ def test_cli_import_commits_and_summarises(app, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == "作成 30件・更新 0件"
     result = runner.invoke(args=["advisors", "import", str(path)])
-    assert result.stdout.strip() == "作成 0件・更新 30件"
+    assert result.stdout.strip() == "作成 0件・更新 0件・変更なし 30件"
     with app.app_context():
         assert count(Advisor) == 30
 
@@ -176,3 +183,61 @@ def test_cli_import_unreadable_file(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["advisors", "import", str(path)])
     assert result.exit_code == 1
     assert "JSON" in result.stderr and "Traceback" not in result.output
+
+
+def test_cli_imports_csv_with_the_same_rules(app, tmp_path):
+    from app.models import AuditLog, Role
+    from tests.advisors.conftest import csv_text
+    from tests.factories import make_user
+
+    with app.app_context():
+        operator = make_user(Role.OPERATOR, name="運営 花子")
+        db.session.commit()
+        login_id = operator.login_id
+    data = records()
+    path = tmp_path / "advisors.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + csv_text(data).encode("utf-8"))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["advisors", "import", str(path), "--by", login_id])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == "作成 30件・更新 0件"
+    with app.app_context():
+        assert count(Advisor) == 30
+        actors = set(db.session.scalars(sa.select(AuditLog.actor_name)))
+        assert actors == {"運営 花子"}
+
+    data[13]["conflicts"] = ["8000012050002"]
+    path.write_text(csv_text(data), encoding="utf-8")
+    result = runner.invoke(args=["advisors", "import", str(path)])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "15行目（ADV-014） conflicts（利益相反先の法人番号）列: 1番目: " in result.stderr
+
+    path.write_bytes(csv_text(data[:2]).encode("cp932"))
+    result = runner.invoke(args=["advisors", "import", str(path)])
+    assert result.exit_code == 1 and "UTF-8で保存してください" in result.stderr
+    result = runner.invoke(args=["advisors", "import", str(path), "--by", "nobody"])
+    assert result.exit_code == 1 and "nobody" in result.stderr
+
+
+def test_import_audit_rows_chain_and_name_the_actor(app_ctx):
+    from app.audit.services import verify_chain
+    from app.models import AuditLog, Role
+    from tests.factories import make_user
+
+    operator = make_user(Role.OPERATOR, name="運営 花子")
+    import_advisors(records(), actor=operator, ip="192.0.2.7", batch="t")
+    changed = records()
+    changed[2]["capacity"] = 9
+    import_advisors(changed, actor=operator, ip="192.0.2.7")
+    db.session.commit()
+    rows = db.session.scalars(sa.select(AuditLog).order_by(AuditLog.id)).all()
+    assert [r.action for r in rows] == ["advisor.create"] * 30 + ["advisor.import",
+                                                                  "advisor.update",
+                                                                  "advisor.import"]
+    assert {(r.actor_id, r.ip) for r in rows} == {(operator.id, "192.0.2.7")}
+    update = rows[31]
+    assert update.record_id == str(advisor("ADV-003").id)
+    assert (update.before, update.after) == ({"capacity": records()[2]["capacity"]},
+                                             {"capacity": 9})
+    assert rows[0].after["skills"] == {s["tag"]: s["level"] for s in records()[0]["skills"]}
+    assert verify_chain().ok
