@@ -18,6 +18,7 @@ from app.japan.text import format_phone
 from app.matching.inference import detect_warnings
 from app.models import Advisor, Case, CaseStatus, Plan, Proposal, User, utcnow
 from app.proposals.support_plan import build_support_plan
+from app.subsidies.services import subsidy_estimates
 
 TEMPLATE = "documents/proposal.html"
 MAX_ADVISORS = 3
@@ -81,11 +82,12 @@ def without_flagged_sentences(text: str) -> tuple[str, bool]:
     warnings = detect_warnings(text)
     if not warnings:
         return text, False
-    words = [w for warning in warnings for w in warning.matched]
-    # A sentence goes when it raises a warning on its own, or holds a word that raised one
-    # in the whole text (a safety net for a match that reads across sentences).
-    kept = [s for s in _SENTENCE.findall(text)
-            if s and not detect_warnings(s) and not any(w in s for w in words)]
+    sentences = [s for s in _SENTENCE.findall(text) if s]
+    kept = [s for s in sentences if not detect_warnings(s)]
+    leftover = detect_warnings("".join(kept))
+    if leftover:  # a match that only reads across sentences: drop every sentence with its words
+        words = [w for warning in (*warnings, *leftover) for w in warning.matched]
+        kept = [s for s in kept if not any(w in s for w in words)]
     return "".join(kept).strip(), True
 
 
@@ -178,6 +180,7 @@ def proposal_context(case: Case, plan: Plan, advisors_with_reasons: Sequence[Adv
         "price": price_context(plan.monthly_fee, rate),
         "service_nature": SERVICE_NATURE,
         "subsidy_note": SUBSIDY_NOTE,
+        "subsidies": subsidy_estimates(client, plan.monthly_fee, today=issued_on),
         "support_plan": build_support_plan(needs, list(intake.tools or []),
                                            bool(intake.onsite_required), intake.urgency or "",
                                            plan.code, plan.name),
