@@ -45,6 +45,8 @@ bench: install
 	$(PY) bench/bench_matching.py
 	$(PY) bench/bench_pdf.py
 	$(PY) bench/bench_inference.py
+	$(PY) bench/bench_matching_page.py
+	$(PY) bench/bench_import.py
 
 lint: install
 	$(VENV)/bin/ruff check app tests bench
