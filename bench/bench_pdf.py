@@ -161,6 +161,7 @@ def main() -> None:
         if not check.ok:
             print(f"missing: {'、'.join(check.missing)} → {check.install_command}")
         contexts = build_contexts()
+        rss_before = rss_mb()  # the contexts (matching, advisors) are not the renderer's
         subsetter = "fontTools" if args.fonttools else "HarfBuzz"
         print(f"Proposal PDF, warm process, {args.runs} runs after {args.warmup} warm-ups "
               f"({subsetter} subsetting, load average {os.getloadavg()[0]:.2f}, "
@@ -176,8 +177,8 @@ def main() -> None:
                                    args.warmup)
             ours[case_id] = figures["median"]
             print(line(case_id, figures, pdf, f"  first render {first:.0f} ms"))
-        print(f"  RSS after {len(CASES) * (args.runs + args.warmup + 1)} renders: "
-              f"{rss_mb():.0f} MB")
+        print(f"  RSS before rendering {rss_before:.0f} MB, after "
+              f"{len(CASES) * (args.runs + args.warmup + 1)} renders {rss_mb():.0f} MB")
 
         htmls = {cid: r.render_html(TEMPLATE, ctx)[0] for cid, ctx in contexts.items()}
         setups = [("Debian default CJK fallback (font-family: sans-serif → fontconfig)",

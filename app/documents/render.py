@@ -133,7 +133,7 @@ class DocumentRenderer:
 def css_string(value) -> Markup:
     """`value` as a double-quoted CSS string, safe inside a <style> element: quotes,
     backslashes, line breaks and `<` (no `</style>`) become CSS escapes. The page margin boxes
-    print literal strings this way, which is cheaper than string-set from a hidden element."""
+    print the title, issuer and case number this way: no hidden element and string-set."""
     text = "" if value is None else str(value)
     escaped = "".join(f"\\{ord(c):x} " if c in '"\\<>&\n\r\f' or ord(c) < 0x20 else c
                       for c in text)

@@ -131,6 +131,23 @@ def test_margin_boxes_use_our_font(app_ctx):
     assert "案件番号 PTA-2026-000001" in out and "1 / 1" in out
 
 
+def test_margin_box_strings_are_escaped(app_ctx, listener):
+    """The title, issuer and case number go into the page margin boxes as CSS strings:
+    quotes, backslashes and `</style>` in them print as typed and never end the style."""
+    port = listener.getsockname()[1]
+    issuer = f'北九州"支店\\ </style><img src="http://127.0.0.1:{port}/x">'
+    r = renderer()
+    html, _ = r.render_html(r.env.from_string(
+        '{% extends "documents/_base.html" %}{% block content %}<p>本文</p>{% endblock %}'),
+        {"document": {"title": "テスト", "case_number": "PTA-2026-000001", "issuer": issuer}})
+    assert "</style><img" not in html
+    pdf = r.html_to_pdf(html)
+    assert not connected(listener)
+    out = text(pdf)
+    assert "テスト" in out and issuer in out
+    assert "案件番号 PTA-2026-000001" in out and "本文" in out
+
+
 def test_rare_run_is_printed_whole_in_one_face(app_ctx):
     fs = renderer().fonts
     assert fs.missing("株式会社北九精機") == set()
