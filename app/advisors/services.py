@@ -546,7 +546,7 @@ def record_many(actor: User | None, entries: Sequence[AuditEntry], *, ip: str = 
     common = {"at": utcnow(), "actor_id": actor.id if actor else None,
               "actor_name": actor.name if actor else "システム",
               "actor_role": actor.role.value if actor else "system",
-              "bank_id": actor.bank_id if actor else None, "ip": ip[:45]}
+              "bank_id": actor.bank_id if actor else None, "ip": ip[:45], "case_id": None}
     rows = [{**common, "action": e.action, "record_type": e.record_type,
              "record_id": str(e.record_id), "summary": e.summary[:300],
              "before": None if e.before is None else _plain(e.before),

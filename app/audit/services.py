@@ -44,13 +44,15 @@ def _row_digest(row: AuditLog) -> str:
         "summary": row.summary, "before": row.before, "after": row.after, "ip": row.ip,
         "prev_hash": row.prev_hash,
     }
+    if row.case_id is not None:  # added later: rows without it keep their original digest
+        payload["case_id"] = row.case_id
     text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def record(actor: User | None, action: str, record_type: str, record_id: Any, *,
            summary: str = "", before: dict | None = None, after: dict | None = None,
-           ip: str = "", bank_id: int | None = None) -> AuditLog:
+           ip: str = "", bank_id: int | None = None, case_id: int | None = None) -> AuditLog:
     """Append one row, chained to the last one. Appends are serialised by locking the last
     row (PostgreSQL) or by SQLite's single writer; the unique hash column refuses a fork."""
     last = db.session.execute(
@@ -65,7 +67,7 @@ def record(actor: User | None, action: str, record_type: str, record_id: Any, *,
         action=action, record_type=record_type, record_id=str(record_id), summary=summary[:300],
         before=_plain(before) if before is not None else None,
         after=_plain(after) if after is not None else None,
-        ip=ip[:45], prev_hash=last.hash if last else GENESIS, hash="pending",
+        ip=ip[:45], case_id=case_id, prev_hash=last.hash if last else GENESIS, hash="pending",
     )
     db.session.add(row)
     db.session.flush()  # assigns the id, which is part of the digest

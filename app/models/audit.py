@@ -21,6 +21,7 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(sa.String(60))  # e.g. advisor.update
     record_type: Mapped[str] = mapped_column(sa.String(40))
     record_id: Mapped[str] = mapped_column(sa.String(40))
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case.id"), index=True)
     summary: Mapped[str] = mapped_column(sa.String(300), default="")  # Japanese, for people
     before: Mapped[dict | None] = mapped_column(sa.JSON)
     after: Mapped[dict | None] = mapped_column(sa.JSON)

@@ -16,6 +16,8 @@ class Bank(Base):
     referral_fee_months: Mapped[int] = mapped_column(default=12)
     # Annual contract value (yen, before tax) above which 本部 approves too.
     hq_approval_threshold: Mapped[int] = mapped_column(default=1_000_000)
+    # 稟議 chain: 担当 → 役席 (this setting) → 支店長 (→ 本部 above the threshold).
+    approval_requires_supervisor: Mapped[bool] = mapped_column(default=True)
     # 法人番号 of companies the bank marks as competitors for conflict checks.
     competitor_corporate_numbers: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
 

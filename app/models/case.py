@@ -16,10 +16,13 @@ from app.models.user import User
 
 class CaseStatus(enum.StrEnum):
     MATCHING = "matching"  # intake done, advisors being chosen
-    PROPOSED = "proposed"  # a proposal has been issued
+    PROPOSED = "proposed"  # a proposal has been issued (the referral may be in approval)
+    APPROVED = "approved"  # the referral was approved: on to the subscription agreement
+    REJECTED = "rejected"  # the referral was rejected (否決): closed
 
 
-CASE_STATUS_LABELS = {CaseStatus.MATCHING: "候補選定中", CaseStatus.PROPOSED: "提案書発行済"}
+CASE_STATUS_LABELS = {CaseStatus.MATCHING: "候補選定中", CaseStatus.PROPOSED: "提案書発行済",
+                      CaseStatus.APPROVED: "紹介承認済", CaseStatus.REJECTED: "否決"}
 
 
 class CaseNumberCounter(Base):
@@ -57,10 +60,22 @@ class Case(Base):
     proposals: Mapped[list["Proposal"]] = relationship(
         back_populates="case", order_by="Proposal.version"
     )
+    referral: Mapped["Referral | None"] = relationship(viewonly=True)  # noqa: F821
+    consents: Mapped[list["ConsentRecord"]] = relationship(  # noqa: F821
+        viewonly=True, order_by="ConsentRecord.id")
 
     @property
     def status_label(self) -> str:
         return CASE_STATUS_LABELS[self.status]
+
+    @property
+    def latest_proposal(self) -> "Proposal | None":
+        return self.proposals[-1] if self.proposals else None
+
+    @property
+    def consent(self) -> "ConsentRecord | None":  # noqa: F821
+        """The consent in force: the latest one recorded."""
+        return self.consents[-1] if self.consents else None
 
 
 class CaseAdvisor(Base):

@@ -58,6 +58,8 @@ class User(UserMixin, Base):
     branch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("branch.id"), index=True)
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    # Named deputy (代理承認者): a 役席 who may approve on the branch manager's behalf.
+    can_approve_on_behalf: Mapped[bool] = mapped_column(default=False)
     # Rotated at every login and logout: a session cookie carrying an older value is dead,
     # so logout really ends the session even if the cookie is replayed.
     session_token: Mapped[str] = mapped_column(sa.String(64), default=lambda: secrets.token_hex(16))
