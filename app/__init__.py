@@ -73,16 +73,20 @@ def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.advisors.views import bp as advisors_bp
     from app.assets import bp as assets_bp
+    from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
     from app.cases.views import bp as cases_bp
     from app.clients.views import bp as clients_bp
     from app.home.views import bp as home_bp
     from app.intake.views import bp as intake_bp
     from app.matching.views import bp as matching_bp
+    from app.notifications.views import bp as notifications_bp
     from app.proposals.views import bp as proposals_bp
+    from app.referrals.views import bp as referrals_bp
 
     for bp in (assets_bp, auth_bp, home_bp, clients_bp, intake_bp, cases_bp, matching_bp,
-               proposals_bp, advisors_bp, admin_bp):
+               proposals_bp, referrals_bp, advisors_bp, admin_bp, notifications_bp,
+               audit_bp):
         app.register_blueprint(bp)
 
 

@@ -8,6 +8,7 @@ def register(app: Flask) -> None:
     from app.demo.cli import seed_demo_command
     from app.documents.cli import documents_cli
     from app.matching.cli import match_command
+    from app.notifications.cli import mail_cli
     from app.proposals.cli import proposal_command
 
     app.cli.add_command(advisors_cli)
@@ -16,3 +17,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(proposal_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(documents_cli)
+    app.cli.add_command(mail_cli)

@@ -21,6 +21,19 @@ class Config:
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     # Matching page shows this many ranked advisors.
     MATCH_TOP = 20
+    # E-mail notifications (README「メール通知」). Without MAIL_SERVER nothing is sent: mails
+    # wait in the outbox (/outbox). Links in mails start with APP_BASE_URL.
+    APP_BASE_URL = "http://127.0.0.1:5000"
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS
+    MAIL_USE_SSL = False  # SMTPS (usually port 465)
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_SENDER = "Pocket TECH Advisor desk <no-reply@pocket-tech.example.jp>"
+    MAIL_TIMEOUT = 10  # seconds
+    MAIL_MAX_ATTEMPTS = 6
+    MAIL_DELIVERY = "thread"  # after an action: "thread", "inline" or "off" (cron only)
 
 
 def database_url_from_env() -> str | None:

@@ -28,8 +28,11 @@ class DomainError(Exception):
 
 def _render(status: int, message: str | None = None):
     message = message or MESSAGES.get(status, MESSAGES[500])
-    template = "errors/_error.html" if is_htmx() else "errors/error.html"
-    return render_template(template, status=status, message=message), status
+    if not is_htmx():
+        return render_template("errors/error.html", status=status, message=message), status
+    # 409 fragments are swapped (base.html): an error's message goes to the alert area.
+    headers = {"HX-Retarget": "#alerts", "HX-Reswap": "innerHTML"} if status == 409 else {}
+    return render_template("errors/_error.html", status=status, message=message), status, headers
 
 
 def register(app: Flask) -> None:

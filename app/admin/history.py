@@ -1,18 +1,27 @@
-"""A settings record's change history from the audit log, in words for the settings pages:
-who, when, and each changed field as before → after."""
+"""A settings record's change history from the audit log, in words for the settings pages
+and the audit log page: who, when, and each changed field as before → after."""
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
+
 from app.admin.services import field_labels
+from app.advisors.services import COLUMN_LABELS as ADVISOR_LABELS
+from app.advisors.services import display_value as advisor_value
 from app.audit.services import changed_fields, history
+from app.extensions import db
 from app.japan.money import yen
-from app.models import Role
+from app.models import AuditLog, Role
 from app.models.subsidy import SCOPE_LABELS
 from app.models.user import ROLE_LABELS
 from app.subsidies.terms import condition_lines, cost_type_labels
 
 MONEY_FIELDS = {"monthly_fee", "cap_yen", "hq_approval_threshold"}
+# Yes/no settings read as words (any other flag: 対象／対象外).
+FLAG_WORDS = {"active": ("有効", "無効"), "approval_requires_supervisor": ("必須", "不要"),
+              "can_approve_on_behalf": ("指名", "指名なし")}
 
 
 @dataclass(frozen=True)
@@ -34,8 +43,8 @@ class HistoryEntry:
 def _text(field: str, value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
-    if field == "active":
-        return "有効" if value else "無効"
+    if field in FLAG_WORDS:
+        return FLAG_WORDS[field][0 if value else 1]
     if isinstance(value, bool):
         return "対象" if value else "対象外"
     if field in MONEY_FIELDS and isinstance(value, int):
@@ -51,23 +60,42 @@ def _text(field: str, value: Any) -> str:
     return str(value)
 
 
-def _role(value: str) -> str:
+def role_label(value: str) -> str:
+    """The actor's role as stored on an audit row, in Japanese."""
     try:
         return ROLE_LABELS[Role(value)]
     except ValueError:
         return "自動処理"  # seeding and other jobs run as the system
 
 
+def _vocabulary(record_type: str) -> tuple[Mapping[str, str], Callable[[str, Any], str]]:
+    if record_type == "advisor":  # the roster keeps its own words (skills, status)
+        return ADVISOR_LABELS, advisor_value
+    return field_labels(record_type), _text
+
+
+def row_changes(row: AuditLog) -> list[Change]:
+    """Each field an audit row changed, before → after; a creation lists what it set."""
+    labels, text = _vocabulary(row.record_type)
+    return [Change(labels.get(field, field), text(field, before), text(field, after))
+            for field, (before, after) in changed_fields(row.before or {},
+                                                         row.after or {}).items()]
+
+
+def _entries(rows: Iterable[AuditLog]) -> list[HistoryEntry]:
+    """A creation lists no changes (its summary says what was created)."""
+    return [HistoryEntry(row.at, row.actor_name, role_label(row.actor_role), row.summary,
+                         row_changes(row) if row.before is not None else [])
+            for row in rows]
+
+
 def change_history(record_type: str, record_id: int) -> list[HistoryEntry]:
-    """Newest first. A creation lists no changes (its summary says what was created)."""
-    labels = field_labels(record_type)
-    entries = []
-    for row in history(record_type, record_id):
-        changes = []
-        if row.before is not None:
-            for field, (before, after) in changed_fields(row.before, row.after or {}).items():
-                changes.append(Change(labels.get(field, field), _text(field, before),
-                                      _text(field, after)))
-        entries.append(HistoryEntry(row.at, row.actor_name, _role(row.actor_role),
-                                    row.summary, changes))
-    return entries
+    """Newest first."""
+    return _entries(history(record_type, record_id))
+
+
+def deputy_history(bank_id: int, limit: int = 50) -> list[HistoryEntry]:
+    """Who named or unnamed the bank's 代理承認者, newest first."""
+    return _entries(db.session.scalars(
+        sa.select(AuditLog).where(AuditLog.action == "user.deputy", AuditLog.bank_id == bank_id)
+        .order_by(AuditLog.id.desc()).limit(limit)))

@@ -16,7 +16,7 @@ from app.audit.services import record, snapshot
 from app.errors import DomainError
 from app.extensions import db
 from app.japan.dates import today_jst
-from app.models import Bank, Plan, SubsidyProgramme, User
+from app.models import Bank, Branch, Plan, Role, SubsidyProgramme, User
 from app.subsidies.terms import TO_CONFIRM, fiscal_year_label, fiscal_year_of
 from app.subsidies.validation import FIELD_LABELS as PROGRAMME_FORM_LABELS
 
@@ -191,12 +191,50 @@ def copy_programme(programme: SubsidyProgramme, *, actor: User | None, ip: str =
 
 def update_bank_settings(bank: Bank, values: Mapping[str, Any], *, actor: User | None,
                          expected_token: str | None, ip: str = "") -> bool:
-    """Referral fee terms, the 本部 approval threshold and the competitor list of one bank,
-    from cleaned values (clean_bank_settings). The audit row belongs to the bank, so its
-    本部 sees the operator's changes too. Raises StaleEdit."""
+    """Referral fee terms, the 本部 approval threshold, whether a 役席 approves before the
+    branch manager, and the competitor list of one bank, from cleaned values
+    (clean_bank_settings). The audit row belongs to the bank, so its 本部 sees the
+    operator's changes too. Raises StaleEdit."""
     return _update(bank, "bank", f"{bank.name}の設定", values, actor=actor, ip=ip,
                    expected_token=expected_token, bank_id=bank.id)
 
 
+# --- named deputies (代理承認者) -------------------------------------------------------------
+
+def deputy_candidates(bank: Bank) -> list[tuple[Branch, list[User]]]:
+    """Each branch of the bank in code order with its active 役席, by name."""
+    supervisors = db.session.scalars(
+        sa.select(User).where(User.bank_id == bank.id, User.role == Role.SUPERVISOR,
+                              User.active.is_(True)).order_by(User.name, User.id)).all()
+    return [(branch, [u for u in supervisors if u.branch_id == branch.id])
+            for branch in bank.branches]
+
+
+def set_deputy(user: User, named: bool, *, actor: User | None, ip: str = "") -> bool:
+    """Name a 役席 as 代理承認者 (may approve on the branch manager's behalf), or take the
+    naming back. Audited on the user's bank as user.deputy with before and after. Returns
+    False, writing nothing, when the user is already in that state (a double submit).
+    Raises DomainError for anyone but a 役席."""
+    if user.role != Role.SUPERVISOR:
+        raise DomainError("代理承認者に指名できるのは役席だけです。")
+    if user.can_approve_on_behalf == named:
+        return False
+    user.can_approve_on_behalf = named
+    db.session.flush()
+    branch = user.branch.name if user.branch else ""
+    record(actor, "user.deputy", "user", user.id,
+           summary=f"{user.name}（{branch} 役席）を代理承認者に"
+                   f"{'指名しました' if named else '指名から外しました'}",
+           before={"can_approve_on_behalf": not named}, after={"can_approve_on_behalf": named},
+           ip=ip, bank_id=user.bank_id)
+    return True
+
+
+USER_LABELS = {"can_approve_on_behalf": "代理承認者"}
+
+
 def field_labels(record_type: str) -> Mapping[str, str]:
-    return AUDITED[record_type].labels
+    """Labels of the audited fields of a record type; empty for types kept elsewhere."""
+    if record_type == "user":
+        return USER_LABELS
+    return AUDITED[record_type].labels if record_type in AUDITED else {}

@@ -14,11 +14,12 @@ PLAN_LABELS = {
     "summary": "概要", "included": "含まれる内容", "sort_order": "表示順", "active": "状態",
 }
 BANK_FIELDS = ["referral_fee_percent", "referral_fee_months", "hq_approval_threshold",
-               "competitor_corporate_numbers"]
+               "approval_requires_supervisor", "competitor_corporate_numbers"]
 BANK_LABELS = {
     "referral_fee_percent": "紹介手数料率（月額会費に対する%）",
     "referral_fee_months": "紹介手数料の支払月数",
     "hq_approval_threshold": "本部承認が必要となる年間契約額",
+    "approval_requires_supervisor": "役席の承認",
     "competitor_corporate_numbers": "競合先の法人番号",
 }
 MONTHLY_FEE_MAX = 9_999_999
@@ -125,10 +126,14 @@ BANK_SPEC = {
     "referral_fee_percent": _integer(0, 100, "%"),
     "referral_fee_months": _integer(1, 60, "か月"),
     "hq_approval_threshold": _amount(0, THRESHOLD_MAX),
+    "approval_requires_supervisor": flag,
     "competitor_corporate_numbers": _competitors,
 }
 
 
 def clean_bank_settings(raw: Mapping[str, Any]) -> tuple[dict, dict[str, str]]:
-    """Clean the bank settings as typed. Returns (values, errors by field)."""
-    return clean(raw, BANK_SPEC)
+    """Clean the bank settings as typed. Returns (values, errors by field). A checkbox
+    missing from `raw` altogether (not sent as unchecked: the form sends a hidden "0" before
+    it) is left out, so a client that does not know the setting leaves it as it is."""
+    spec = {f: c for f, c in BANK_SPEC.items() if c is not flag or f in raw}
+    return clean(raw, spec)

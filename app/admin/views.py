@@ -7,14 +7,16 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.admin.history import change_history
+from app.admin.history import change_history, deputy_history
 from app.admin.services import (
     DuplicateRecord,
     StaleEdit,
     copy_programme,
     create_plan,
     create_programme,
+    deputy_candidates,
     edit_token,
+    set_deputy,
     update_bank_settings,
     update_plan,
     update_programme,
@@ -31,7 +33,7 @@ from app.auth.guard import restrict_to
 from app.extensions import db
 from app.japan.dates import today_jst
 from app.japan.identifiers import PREFECTURES
-from app.models import Bank, Plan, Role, SubsidyProgramme
+from app.models import Bank, Plan, Role, SubsidyProgramme, User
 from app.subsidies.terms import (
     CONDITION_FLAGS,
     CONDITION_NUMBER_LABELS,
@@ -282,6 +284,9 @@ def own_bank():
     return edit_bank(current_user.bank_id)
 
 
+_CHAIN = "approval_requires_supervisor"
+
+
 @bp.get("/banks/<int:bank_id>")
 def edit_bank(bank_id: int):
     bank = _bank_in_scope(bank_id)
@@ -295,7 +300,9 @@ def edit_bank(bank_id: int):
 @bp.post("/banks/<int:bank_id>")
 def update_bank(bank_id: int):
     bank = _bank_in_scope(bank_id)
-    typed = {f: request.form.get(f, "") for f in [*BANK_FIELDS, "edit_token"]}
+    typed = {f: request.form.get(f, "") for f in [*BANK_FIELDS, "edit_token"] if f != _CHAIN}
+    if _CHAIN in request.form:  # the hidden "0", then "1" when the box is ticked
+        typed[_CHAIN] = "1" if "1" in request.form.getlist(_CHAIN) else ""
     values, errors = clean_bank_settings(typed)
     # Back to the page just saved, where the change history now shows this change.
     target = ("admin.edit_bank", {"bank_id": bank.id}) if current_user.role == Role.OPERATOR \
@@ -304,3 +311,30 @@ def update_bank(bank_id: int):
         bank, values, actor=current_user, ip=_ip(), expected_token=typed["edit_token"]),
         _saved(f"{bank.name}の設定を保存しました。"), target[0], **target[1])
     return response or _bank_form(bank, typed, errors, status=422)
+
+
+# --- named deputies (本部: own bank; operator: any bank) --------------------------------------
+
+@bp.get("/banks/<int:bank_id>/deputies")
+def deputies(bank_id: int):
+    bank = _bank_in_scope(bank_id)
+    return render_template("admin/deputies.html", bank=bank, branches=deputy_candidates(bank),
+                           history=deputy_history(bank.id))
+
+
+@bp.post("/banks/<int:bank_id>/deputies/<int:user_id>")
+def update_deputy(bank_id: int, user_id: int):
+    """Sets the state asked for (named="1" or not), so a double submit changes nothing."""
+    bank = _bank_in_scope(bank_id)
+    user = _get(User, user_id)
+    if user.bank_id != bank.id or user.role != Role.SUPERVISOR:
+        abort(404)
+    named = request.form.get("named") == "1"
+    changed = set_deputy(user, named, actor=current_user, ip=_ip())
+    db.session.commit()
+    if changed:
+        flash(f"{user.name}さんを代理承認者に{'指名しました' if named else '指名から外しました'}。",
+              "success")
+    else:
+        flash("変更はありませんでした。", "info")
+    return redirect(url_for("admin.deputies", bank_id=bank.id), 303)

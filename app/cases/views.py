@@ -5,7 +5,8 @@ from flask_login import current_user
 
 from app.auth.guard import protect
 from app.extensions import db
-from app.models import Case, CaseStatus, Plan
+from app.models import AuditLog, Case, CaseStatus, Plan
+from app.referrals.views import panel_context
 from app.scope import get_or_404, restrict
 
 bp = protect(Blueprint("cases", __name__, url_prefix="/cases"))
@@ -30,4 +31,11 @@ def show(case_id: int):
         sa.select(Plan).where(Plan.active.is_(True)).order_by(Plan.sort_order, Plan.id)
     ).all()
     return render_template("cases/show.html", case=case, intake=case.intake, client=case.client,
-                           plans=plans, errors={})
+                           plans=plans, errors={}, **case_page_extras(case))
+
+
+def case_page_extras(case: Case) -> dict:
+    """The referral panel and the case's history (every audited action on it, newest first)."""
+    history = db.session.scalars(sa.select(AuditLog).where(AuditLog.case_id == case.id)
+                                 .order_by(AuditLog.id.desc()).limit(200)).all()
+    return {**panel_context(case), "history": history}

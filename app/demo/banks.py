@@ -37,6 +37,7 @@ class DemoUser:
     name: str
     bank_code: str | None = None
     branch_code: str | None = None
+    deputy: bool = False  # named 代理承認者 (a 役席 who may approve for the 支店長)
 
     @property
     def email(self) -> str:
@@ -65,10 +66,14 @@ DEMO_BRANCHES = [
 # One password per role, so the README table stays short; they are public demo values.
 _OFFICER, _SUPERVISOR, _MANAGER = "demo-officer", "demo-supervisor", "demo-manager"
 
+# Only 北九州支店 has 役席 (one of them the named deputy); 旭川・新潟・長岡 have none, so the
+# demo referrals that go through approval are all 北九州支店's (app/demo/referrals.py).
 DEMO_USERS = [
     DemoUser("officer@kitakyushu", _OFFICER, Role.OFFICER, "井上 大輔", MIRAI, "101"),
     DemoUser("officer2@kitakyushu", _OFFICER, Role.OFFICER, "松尾 さくら", MIRAI, "101"),
     DemoUser("supervisor@kitakyushu", _SUPERVISOR, Role.SUPERVISOR, "古賀 誠", MIRAI, "101"),
+    DemoUser("deputy@kitakyushu", _SUPERVISOR, Role.SUPERVISOR, "緒方 恵美", MIRAI, "101",
+             deputy=True),
     DemoUser("manager@kitakyushu", _MANAGER, Role.MANAGER, "末松 修", MIRAI, "101"),
     DemoUser("officer@asahikawa", _OFFICER, Role.OFFICER, "佐々木 拓海", MIRAI, "201"),
     DemoUser("manager@asahikawa", _MANAGER, Role.MANAGER, "工藤 和彦", MIRAI, "201"),

@@ -1,14 +1,17 @@
 """Demo data as a service: two fictional shinkin banks with branches, staff for every role,
-~170 advisors, client companies with draft intakes, the plans and the subsidy catalogue.
+~170 advisors, client companies with draft intakes, the plans, the subsidy catalogue, and
+some cases brought through proposal, consent and the 稟議 (app/demo/referrals.py).
 
 seed_demo() is idempotent and deterministic: every row has a stable key (bank code, branch
 code, login id, external_id, 法人番号, plan code, programme name and fiscal year); rows are
 created when missing and brought back to the demo values when changed; running it twice
-changes nothing. It flushes; the caller commits. Clients and intakes go through the same
-validation and services as the forms, so demo data obeys the same rules."""
+changes nothing. It flushes; the caller commits. Clients, intakes, proposals, consents and
+referrals go through the same validation and services as the forms, so demo data obeys the
+same rules (and leaves the same audit rows, notices and mails)."""
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -16,12 +19,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.admin.services import set_deputy
 from app.advisors.services import import_advisors
 from app.clients.services import create_client, update_client
 from app.clients.validation import clean_company
 from app.demo.advisors import demo_advisor_records
 from app.demo.banks import BRANCH_OFFICER, DEMO_BANKS, DEMO_BRANCHES, DEMO_USERS, MIRAI
 from app.demo.clients import DEMO_CLIENTS, DEMO_INTAKE_NOTES
+from app.demo.referrals import DEMO_REFERRALS, opening_order, seed_referrals
 from app.extensions import db
 from app.intake.services import LAST_STEP, STEPS, complete_intake, save_step, start_intake
 from app.intake.validation import clean_intake
@@ -32,7 +37,9 @@ from app.models import (
     ClientCompany,
     Intake,
     Plan,
+    Role,
     User,
+    utcnow,
 )
 from app.proposals.plans import DEFAULT_PLANS
 from app.subsidies.services import seed_programmes
@@ -77,6 +84,7 @@ class SeedSummary:
     cases: int = 0
     plans: int = 0
     subsidies: int = 0
+    referrals: int = 0  # demo cases brought through proposal, consent and 稟議
     created: int = 0  # rows inserted by this run
     updated: int = 0  # rows brought back to the demo values by this run
 
@@ -91,13 +99,15 @@ class SeedSummary:
             f"  信用金庫 {self.banks} / 支店 {self.branches} / 職員 {self.users} / "
             f"アドバイザー {self.advisors} / 取引先企業 {self.clients} / "
             f"ヒアリング下書き {self.draft_intakes} / 案件 {self.cases} / プラン {self.plans} / "
-            f"補助金 {self.subsidies}",
+            f"補助金 {self.subsidies} / 提案・稟議の進んだ案件 {self.referrals}",
         ]
 
 
-def seed_demo() -> SeedSummary:
+def seed_demo(now: datetime | None = None) -> SeedSummary:
     """Create or restore the demo data. Flushes, never commits. Raises ValueError if a demo
-    record fails validation (a bug in the demo data, not a user error)."""
+    record fails validation (a bug in the demo data, not a user error). `now` dates the demo
+    referrals (their events are on the weekdays before it)."""
+    now = now or utcnow()
     summary = SeedSummary()
     _seed_plans(summary)
     _seed_subsidies(summary)
@@ -107,6 +117,8 @@ def seed_demo() -> SeedSummary:
     clients = _seed_clients(summary, banks, branches, users)
     _seed_intakes(summary, clients, users)
     _seed_advisors(summary, clients)
+    summary.created += seed_referrals(users, clients, now)  # needs the advisors
+    summary.referrals = len(DEMO_REFERRALS)
     db.session.flush()
     return summary
 
@@ -173,6 +185,7 @@ def _seed_banks(summary: SeedSummary) -> dict[str, Bank]:
         banks[demo.code] = _upsert(summary, Bank, existing.get(demo.code), {
             "code": demo.code, "name": demo.name, "referral_fee_percent": 20,
             "referral_fee_months": 12, "hq_approval_threshold": demo.hq_approval_threshold,
+            "approval_requires_supervisor": True,
             "competitor_corporate_numbers": [],
         })
     db.session.flush()
@@ -241,6 +254,11 @@ def _seed_users(summary: SeedSummary, banks: dict[str, Bank],
             values["password_hash"] = _password_hash(demo.password)
         users[demo.login_id] = _upsert(summary, User, user, values)
     db.session.flush()
+    for demo in DEMO_USERS:  # the named deputy, through the admin's service (audited)
+        user = users[demo.login_id]
+        if demo.role == Role.SUPERVISOR and bool(user.can_approve_on_behalf) != demo.deputy:
+            set_deputy(user, demo.deputy, actor=None)
+            summary.updated += demo.login_id in existing
     summary.users = len(users)
     return users
 
@@ -282,11 +300,12 @@ def _seed_intakes(summary: SeedSummary, clients: dict[tuple[str, str], ClientCom
                   users: dict[str, User]) -> None:
     """Intakes saved step by step through the intake service: drafts stop at their
     `saved_steps`; the others are completed, which opens their case (案件番号). A client that
-    already has an intake keeps it untouched: it may have been continued in the wizard."""
+    already has an intake keeps it untouched: it may have been continued in the wizard. The
+cases of the demo referrals open first, so case numbers follow their (earlier) opening."""
     ids = [clients[(MIRAI, d.client)].id for d in DEMO_INTAKE_NOTES]
     with_intake = set(db.session.scalars(
         sa.select(Intake.client_id).where(Intake.client_id.in_(ids))))
-    for demo in DEMO_INTAKE_NOTES:
+    for demo in sorted(DEMO_INTAKE_NOTES, key=lambda d: opening_order(d.client)):
         client = clients[(MIRAI, demo.client)]
         if client.id not in with_intake:
             branch_code = next(d.branch_code for d in DEMO_CLIENTS

@@ -6,6 +6,7 @@ from flask_login import current_user
 from app.auth.guard import protect
 from app.extensions import db
 from app.models import Case, CaseStatus, ClientCompany, Intake, IntakeStatus
+from app.notifications.views import notices_context
 from app.scope import restrict
 
 bp = protect(Blueprint("home", __name__))
@@ -32,4 +33,5 @@ def index():
             sa.select(sa.func.count()).select_from(
                 cases.where(Case.status == CaseStatus.PROPOSED).subquery())),
     }
-    return render_template("home/index.html", drafts=drafts, matching=matching, counts=counts)
+    return render_template("home/index.html", drafts=drafts, matching=matching, counts=counts,
+                           **notices_context())

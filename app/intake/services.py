@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from app.audit.services import record
 from app.errors import DomainError
 from app.extensions import db
 from app.japan.dates import today_jst
@@ -83,7 +84,8 @@ def next_case_number(now: datetime | None = None) -> str:
     raise RuntimeError("could not allocate a case number")
 
 
-def complete_intake(intake: Intake, officer: User, now: datetime | None = None) -> Case:
+def complete_intake(intake: Intake, officer: User, now: datetime | None = None, *,
+                    ip: str = "") -> Case:
     """Close the draft and open its case (案件) with a new case number.
     Requires at least one need (ticked or accepted from the notes)."""
     if intake.status != IntakeStatus.DRAFT:
@@ -100,4 +102,6 @@ def complete_intake(intake: Intake, officer: User, now: datetime | None = None) 
     )
     db.session.add(case)
     db.session.flush()
+    record(officer, "case.create", "case", case.id, case_id=case.id, bank_id=case.bank_id,
+           ip=ip, summary=f"{case.case_number} ヒアリングを完了し、案件を作成しました。")
     return case

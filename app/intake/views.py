@@ -119,7 +119,7 @@ def analyze(intake_id: int):
 def complete(intake_id: int):
     intake = _editable_intake(intake_id)
     try:
-        case = complete_intake(intake, current_user)
+        case = complete_intake(intake, current_user, ip=request.remote_addr or "")
     except DomainError as exc:
         db.session.rollback()
         return _render_step(intake, LAST_STEP, _values_of(intake), {"_form": str(exc)}, 422)

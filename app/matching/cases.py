@@ -13,6 +13,10 @@ def select_advisors(case: Case, external_ids: list[str], result: MatchResult) ->
     ranking offered may be picked: an excluded one (also one whose free capacity other open
     proposals have used up, when `result` was matched with the current reservations) is
     refused with its reason. Raises ValueError with a Japanese message."""
+    referral = case.referral
+    if referral is not None and referral.status.value in ("pending", "approved", "rejected"):
+        raise ValueError(f"紹介稟議が「{referral.status_label}」のため、"
+                         "アドバイザーは変更できません。")
     ids = list(dict.fromkeys(external_ids))
     if not ids:
         raise ValueError("アドバイザーを1名以上選んでください。")

@@ -25,7 +25,7 @@ from app.models import Advisor, AdvisorSkill, Bank, Case, CaseStatus, Intake, Pr
 # Case statuses in which the latest proposal holds its advisors' places. Later workflow
 # states (referral submitted, approved, agreement sent for signing …) join this set; closed
 # ones (signed → active client, declined, withdrawn) stay out of it.
-OPEN_CASE_STATUSES: frozenset[CaseStatus] = frozenset({CaseStatus.PROPOSED})
+OPEN_CASE_STATUSES: frozenset[CaseStatus] = frozenset({CaseStatus.PROPOSED, CaseStatus.APPROVED})
 
 _PROFILE_COLUMNS = (
     Advisor.id, Advisor.external_id, Advisor.name, Advisor.name_kana,

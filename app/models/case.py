@@ -60,9 +60,9 @@ class Case(Base):
     proposals: Mapped[list["Proposal"]] = relationship(
         back_populates="case", order_by="Proposal.version"
     )
-    referral: Mapped["Referral | None"] = relationship(viewonly=True)  # noqa: F821
+    referral: Mapped["Referral | None"] = relationship(back_populates="case")  # noqa: F821
     consents: Mapped[list["ConsentRecord"]] = relationship(  # noqa: F821
-        viewonly=True, order_by="ConsentRecord.id")
+        back_populates="case", order_by="ConsentRecord.id")
 
     @property
     def status_label(self) -> str:

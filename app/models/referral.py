@@ -46,7 +46,7 @@ class ConsentRecord(Base):
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    case: Mapped[Case] = relationship()
+    case: Mapped[Case] = relationship(back_populates="consents")
     obtained_by: Mapped[User] = relationship(foreign_keys=[obtained_by_id])
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
 
@@ -95,7 +95,7 @@ class Referral(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
 
-    case: Mapped[Case] = relationship()
+    case: Mapped[Case] = relationship(back_populates="referral")
     bank: Mapped[Bank] = relationship()
     branch: Mapped[Branch] = relationship()
     submitter: Mapped[User] = relationship()

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask import current_app
 
+from app.audit.services import record
 from app.documents.render import render_pdf
 from app.errors import DomainError
 from app.extensions import db
@@ -16,7 +17,7 @@ from app.japan.identifiers import JSIC_DIVISIONS
 from app.japan.money import taxed_total
 from app.japan.text import format_phone
 from app.matching.inference import detect_warnings
-from app.models import Advisor, Case, CaseStatus, Plan, Proposal, User, utcnow
+from app.models import Advisor, Case, CaseStatus, Plan, Proposal, ReferralStatus, User, utcnow
 from app.proposals.support_plan import build_support_plan
 from app.subsidies.services import subsidy_estimates
 
@@ -197,7 +198,7 @@ def next_version(case: Case) -> int:
 
 def issue_proposal(case: Case, plan: Plan, issued_by: User | None, *,
                    advisors: list[AdvisorChoice] | None = None,
-                   now: datetime | None = None) -> Proposal:
+                   now: datetime | None = None, ip: str = "") -> Proposal:
     """Render and store a new version of the case's proposal.
 
     Preconditions: 1–3 distinct advisors (given, or the case's selections with their stored
@@ -206,6 +207,11 @@ def issue_proposal(case: Case, plan: Plan, issued_by: User | None, *,
     advisors; the case becomes PROPOSED with this plan. Raises ProposalError.
     The PDF is rendered before anything is written, so no write transaction is held during
     the render."""
+    referral = case.referral
+    if referral is not None and referral.status not in (ReferralStatus.RETURNED,
+                                                         ReferralStatus.WITHDRAWN):
+        raise ProposalError(f"紹介稟議が「{referral.status_label}」のため、"
+                            "提案書は発行し直せません。")
     if advisors is None:
         advisors = [(s.advisor, list(s.reasons or [])) for s in case.selections]
     _check_advisors(advisors)
@@ -230,4 +236,10 @@ def issue_proposal(case: Case, plan: Plan, issued_by: User | None, *,
     case.status = CaseStatus.PROPOSED
     case.plan = plan
     db.session.flush()
+    if case.id is not None:
+        record(issued_by, "proposal.issue", "proposal", proposal.id, case_id=case.id, ip=ip,
+               bank_id=case.bank_id,
+               summary=f"{case.case_number} 提案書（第{version}版・{plan.name}）を発行しました。",
+               after={"sha256": proposal.sha256, "plan": plan.code,
+                      "advisors": proposal.advisor_external_ids})
     return proposal

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 
 from app.auth.guard import protect
+from app.cases.views import case_page_extras
 from app.extensions import db
 from app.models import Case, Plan, Proposal
 from app.proposals.services import ProposalError, issue_proposal
@@ -28,7 +29,7 @@ def issue(case_id: int):
         errors["plan"] = "プランを選択してください。"
     else:
         try:
-            proposal = issue_proposal(case, plan, current_user)
+            proposal = issue_proposal(case, plan, current_user, ip=request.remote_addr or "")
         except ProposalError as exc:
             errors["_form"] = str(exc)
         else:
@@ -38,7 +39,7 @@ def issue(case_id: int):
             return redirect(url_for("cases.show", case_id=case.id), 303)
     db.session.rollback()
     return render_template("cases/show.html", case=case, intake=case.intake, client=case.client,
-                           plans=plans, errors=errors), 422
+                           plans=plans, errors=errors, **case_page_extras(case)), 422
 
 
 @bp.get("/<int:proposal_id>/download")

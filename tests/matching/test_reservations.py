@@ -52,8 +52,11 @@ def cases(officer) -> dict[str, Case]:
 
 
 def test_open_statuses_are_one_constant():
-    assert OPEN_CASE_STATUSES == frozenset({CaseStatus.PROPOSED})
+    # Proposed (in approval or not) and approved cases hold their advisors; a case still
+    # choosing or one rejected (否決) does not.
+    assert OPEN_CASE_STATUSES == frozenset({CaseStatus.PROPOSED, CaseStatus.APPROVED})
     assert CaseStatus.MATCHING not in OPEN_CASE_STATUSES
+    assert CaseStatus.REJECTED not in OPEN_CASE_STATUSES
 
 
 def test_two_open_cases_reserve_and_fill_the_capacity(cases):

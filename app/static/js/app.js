@@ -101,3 +101,11 @@ document.addEventListener("change", function (evt) {
 document.addEventListener("htmx:load", function (evt) {
   evt.detail.elt.querySelectorAll("form[data-pick-max]").forEach(updatePickCount);
 });
+
+// Plain (non-htmx) forms whose button says data-once: one click sends once. The server also
+// treats a repeated submit as the same one; this only spares the second request.
+document.addEventListener("submit", function (evt) {
+  var button = evt.target.querySelector("button[data-once]");
+  if (!button) return;
+  setTimeout(function () { button.disabled = true; button.textContent = "送信しています…"; }, 0);
+});

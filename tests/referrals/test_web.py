@@ -1,0 +1,177 @@
+"""Consent form, submission, the queue with inline HTMX actions, the pipeline, the referral
+document, and who may see or do what (404 outside the scope, 403 inside it without the right)."""
+import re
+import subprocess
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import ActionKind, ConsentRecord, Referral, ReferralDocument, ReferralStatus
+from app.referrals.services import act, submit
+from tests.factories import csrf_token, login
+from tests.referrals.conftest import give_consent
+
+PDF = b"%PDF-1.4\n% scanned consent\n"
+
+
+def _consent_form(case, officer, **overrides):
+    form = {"items": ["company", "representative", "needs"], "recipients": ["platform"] + [
+        f"advisor:{s.advisor.external_id}" for s in case.selections],
+        "consented_on": "2026-12-01", "method": "paper", "consenter_name": "大和 一郎",
+        "consenter_title": "代表取締役", "obtained_by": str(officer.id), "note": ""}
+    form.update(overrides)
+    return form
+
+
+def test_consent_form_refuses_bad_input_keeps_typing_then_records(client, world):
+    case, officer = world.case, world.officer
+    login(client, officer)
+    token = csrf_token(client, f"/cases/{case.id}/consent/new")
+    form = _consent_form(case, officer, consented_on="2099-01-01", items=[],
+                         consenter_name="𠮷田 髙志")
+    response = client.post(f"/cases/{case.id}/consent", data={**form, "csrf_token": token})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "未来の日付" in html and "1つ以上選んでください" in html
+    assert "スキャンして添付" in html  # 書面 without the scanned form
+    assert 'value="𠮷田 髙志"' in html  # what was typed is kept
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ConsentRecord)) == 0
+
+    form = _consent_form(case, officer, consenter_name="𠮷田 髙志")
+    response = client.post(f"/cases/{case.id}/consent", data={
+        **form, "csrf_token": token, "scan": (__import__("io").BytesIO(PDF), "同意書.pdf")},
+        content_type="multipart/form-data")
+    assert response.status_code == 303
+    consent = db.session.scalar(sa.select(ConsentRecord))
+    assert consent.consenter_name == "𠮷田 髙志" and consent.scan == PDF
+    assert consent.items == ["company", "representative", "needs"]
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "𠮷田 髙志" in page and "紹介稟議を申請する" in page
+    scan = client.get(f"/consents/{consent.id}/scan")
+    assert scan.status_code == 200 and scan.data == PDF
+
+
+def test_consent_form_pdf_is_a_real_pdf(client, world):
+    login(client, world.officer)
+    response = client.get(f"/cases/{world.case.id}/consent/form.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.data,
+                          capture_output=True, check=True).stdout.decode()
+    assert world.case.case_number in text
+
+
+def test_submit_without_consent_shows_why_and_saves_nothing(client, world):
+    login(client, world.officer)
+    page = client.get(f"/cases/{world.case.id}").get_data(as_text=True)
+    assert "同意を記録してから申請してください" in page
+    response = client.post(f"/cases/{world.case.id}/referral",
+                           data={"csrf_token": csrf_token(client)})
+    assert response.status_code == 409
+    assert "同意" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Referral)) == 0
+
+
+def _act(client, referral, action, comment="", place="queue", version=None):
+    return client.post(f"/referrals/{referral.id}/act", headers={"HX-Request": "true"}, data={
+        "csrf_token": csrf_token(client, "/approvals"), "action": action, "comment": comment,
+        "version": version if version is not None else referral.version, "place": place})
+
+
+def test_queue_inline_actions_through_to_the_referral_document(client, world):
+    case = world.case
+    give_consent(case, world.officer)
+    referral = submit(case, world.officer)
+    db.session.commit()
+
+    login(client, world.supervisor)
+    html = client.get("/approvals").get_data(as_text=True)
+    assert case.case_number in html and f"/proposals/{referral.proposal_id}/download" in html
+    response = _act(client, referral, "return")
+    assert response.status_code == 422  # comment required: message in the row, nothing done
+    assert "差戻しの理由" in response.get_data(as_text=True)
+    response = _act(client, referral, "approve", comment="内容確認しました")
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'class="queue-row"' in fragment
+    assert "支店長の承認待ち" in fragment and "<html" not in fragment
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client)})
+
+    login(client, world.manager)
+    db.session.expire_all()
+    referral = db.session.get(Referral, referral.id)
+    assert case.case_number in client.get("/approvals").get_data(as_text=True)
+    response = _act(client, referral, "approve", place="case")
+    assert response.status_code == 200
+    fragment = response.get_data(as_text=True)
+    assert 'id="referral-panel"' in fragment and "承認済" in fragment
+    db.session.expire_all()
+    document = db.session.scalar(sa.select(ReferralDocument))
+    assert document is not None and document.version == 1
+    download = client.get(f"/referral-documents/{document.id}/download")
+    assert download.status_code == 200
+    text = subprocess.run(["pdftotext", "-", "-"], input=download.data, capture_output=True,
+                          check=True).stdout.decode()
+    for expected in (case.case_number, "佐藤 役席", "田中 支店長", "山本 健太"):
+        assert expected in text
+    assert "紹介票兼同意確認書（PDF・第1版）" in fragment
+
+
+def test_stale_page_gets_conflict_message_and_current_state(client, world):
+    give_consent(world.case, world.officer)
+    referral = submit(world.case, world.officer)
+    db.session.commit()
+    seen = referral.version
+    act(referral, world.supervisor, ActionKind.APPROVE)
+    db.session.commit()
+    login(client, world.manager)
+    response = _act(client, referral, "approve", version=seen)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "ほかの方が先に" in html and "支店長の承認待ち" in html
+    assert 'name="version" value="%d"' % (seen + 1) in html  # the row now carries the new state
+
+
+@pytest.mark.parametrize("who", ["foreign_manager", "other_manager"])
+def test_other_bank_or_branch_gets_404_everywhere(client, world, who):
+    give_consent(world.case, world.officer)
+    referral = submit(world.case, world.officer)
+    db.session.commit()
+    login(client, world[who])
+    assert client.get(f"/cases/{world.case.id}").status_code == 404
+    assert _act(client, referral, "approve").status_code == 404
+    assert client.get(f"/cases/{world.case.id}/consent/form.pdf").status_code == 404
+    assert world.case.case_number not in client.get("/approvals").get_data(as_text=True)
+    assert client.post(f"/cases/{world.case.id}/referral",
+                       data={"csrf_token": csrf_token(client)}).status_code == 404
+
+
+def test_in_scope_without_the_right_gets_403(client, world):
+    give_consent(world.case, world.officer)
+    referral = submit(world.case, world.officer)
+    db.session.commit()
+    login(client, world.hq)  # sees the bank's cases, but this step is the 役席's
+    response = _act(client, referral, "approve")
+    assert response.status_code == 403
+    assert "役席の承認" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Referral, referral.id).status == ReferralStatus.PENDING
+
+
+@pytest.mark.parametrize(("who", "queue", "pipeline"), [
+    ("officer", 404, 404), ("supervisor", 200, 404), ("manager", 200, 200), ("hq", 200, 200),
+    ("operator", 404, 200)])
+def test_pages_per_role(client, world, who, queue, pipeline):
+    login(client, world[who])
+    assert client.get("/approvals").status_code == queue
+    assert client.get("/pipeline").status_code == pipeline
+
+
+def test_pipeline_shows_each_case_in_its_column(client, world):
+    give_consent(world.case, world.officer)
+    referral = submit(world.case, world.officer)
+    act(referral, world.supervisor, ActionKind.RETURN, comment="追記を")
+    db.session.commit()
+    login(client, world.manager)
+    html = client.get("/pipeline").get_data(as_text=True)
+    returned = re.search(r"<h2>差戻し.*?</section>", html, re.S)[0]
+    assert world.case.case_number in returned
