@@ -5,8 +5,10 @@ from flask_login import current_user
 
 from app.auth.guard import protect
 from app.extensions import db
-from app.models import Case, CaseStatus, ClientCompany, Intake, IntakeStatus
+from app.models import Case, CaseStatus, ClientCompany, Intake, IntakeStatus, Referral
+from app.models import ReferralStatus as RS
 from app.notifications.views import notices_context
+from app.referrals.services import awaiting, waiting_for
 from app.scope import restrict
 
 bp = protect(Blueprint("home", __name__))
@@ -33,5 +35,13 @@ def index():
             sa.select(sa.func.count()).select_from(
                 cases.where(Case.status == CaseStatus.PROPOSED).subquery())),
     }
+    to_approve = []
+    if current_user.bank_id is not None:
+        to_approve = waiting_for(current_user, db.session.scalars(
+            awaiting(current_user).order_by(Referral.submitted_at)).all())
+    returned = db.session.scalars(
+        sa.select(Referral).where(Referral.submitter_id == current_user.id,
+                                  Referral.status == RS.RETURNED)
+        .order_by(Referral.id.desc())).all()
     return render_template("home/index.html", drafts=drafts, matching=matching, counts=counts,
-                           **notices_context())
+                           to_approve=to_approve, returned=returned, **notices_context())

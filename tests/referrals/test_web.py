@@ -128,7 +128,7 @@ def test_stale_page_gets_conflict_message_and_current_state(client, world):
     html = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "ほかの方が先に" in html and "支店長の承認待ち" in html
-    assert 'name="version" value="%d"' % (seen + 1) in html  # the row now carries the new state
+    assert f'name="version" value="{seen + 1}"' in html  # the row now carries the new state
 
 
 @pytest.mark.parametrize("who", ["foreign_manager", "other_manager"])
@@ -175,3 +175,18 @@ def test_pipeline_shows_each_case_in_its_column(client, world):
     html = client.get("/pipeline").get_data(as_text=True)
     returned = re.search(r"<h2>差戻し.*?</section>", html, re.S)[0]
     assert world.case.case_number in returned
+
+
+def test_home_shows_what_waits_for_me(client, world):
+    give_consent(world.case, world.officer)
+    referral = submit(world.case, world.officer)
+    db.session.commit()
+    login(client, world.supervisor)
+    html = client.get("/").get_data(as_text=True)
+    assert "あなたの承認を待っている紹介稟議（1件）" in html and world.case.case_number in html
+    act(referral, world.supervisor, ActionKind.RETURN, comment="費用の根拠を追記してください")
+    db.session.commit()
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client)})
+    login(client, world.officer)
+    html = client.get("/").get_data(as_text=True)
+    assert "差し戻された紹介稟議（1件）" in html and "費用の根拠を追記してください" in html
