@@ -190,3 +190,39 @@ def test_home_shows_what_waits_for_me(client, world):
     login(client, world.officer)
     html = client.get("/").get_data(as_text=True)
     assert "差し戻された紹介稟議（1件）" in html and "費用の根拠を追記してください" in html
+
+
+# Referral waiting for the 支店長 (the 役席 has approved). For each person: every action they
+# try, with the answer; an allowed action comes last (it changes the state).
+MATRIX = {
+    "officer": [("approve", 403), ("return", 403), ("reject", 403), ("withdraw", 200)],
+    "supervisor": [("approve", 403), ("approve_on_behalf", 403), ("withdraw", 403),
+                   ("return", 403)],
+    "deputy": [("approve", 403), ("withdraw", 403), ("approve_on_behalf", 200)],
+    "manager": [("approve_on_behalf", 403), ("withdraw", 403), ("submit", 400),
+                ("bogus", 400), ("reject", 200)],
+    "hq": [("approve", 403), ("return", 403), ("withdraw", 403)],
+    "operator": [("approve", 403), ("reject", 403)],
+    "other_manager": [("approve", 404), ("withdraw", 404)],
+    "foreign_manager": [("approve", 404), ("reject", 404)],
+    "foreign_hq": [("approve", 404)],
+}
+
+
+@pytest.mark.parametrize("who", list(MATRIX))
+def test_who_may_do_what_at_the_manager_step(client, world, who):
+    give_consent(world.case, world.officer)
+    referral = submit(world.case, world.officer)
+    act(referral, world.supervisor, ActionKind.APPROVE)
+    db.session.commit()
+    login(client, world[who])
+    for action, expected in MATRIX[who]:
+        db.session.expire_all()
+        referral = db.session.get(Referral, referral.id)
+        before = (referral.status, referral.step_index, referral.version)
+        response = _act(client, referral, action, comment="理由があります")
+        assert response.status_code == expected, (who, action, response.get_data(as_text=True))
+        db.session.expire_all()
+        after = db.session.get(Referral, referral.id)
+        changed = (after.status, after.step_index, after.version) != before
+        assert changed == (expected == 200), (who, action)
