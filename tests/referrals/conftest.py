@@ -9,6 +9,7 @@ from app.models import ConsentMethod, Proposal, Role
 from app.referrals.consent_items import CONSENT_ITEMS, consent_recipients
 from app.referrals.services import ConsentInput, record_consent
 from tests.factories import make_bank, make_branch, make_user
+from tests.notifications.conftest import mail_config  # noqa: F401 (fixture for test_mail)
 from tests.proposal_cases import import_acceptance_advisors, make_case, make_default_plans
 
 

@@ -5,7 +5,7 @@ from app.extensions import db
 from app.models import MailStatus, OutgoingMail, Referral, ReferralStatus
 from app.referrals.services import submit
 from tests.factories import csrf_token, login
-from tests.notifications.conftest import SMTPServer, mail_config  # noqa: F401 (fixture)
+from tests.notifications.conftest import SMTPServer
 from tests.referrals.conftest import give_consent
 
 
