@@ -196,7 +196,12 @@ def submit(case: Case, actor: User, *, comment: str = "", ip: str = "",
                 "この案件はすでに申請されています。画面を更新してください。") from None
         case.referral = referral
     else:
-        _update(referral, referral.version, round=Referral.round + 1, **fields)
+        try:
+            _update(referral, referral.version, round=Referral.round + 1, **fields)
+        except ReferralConflict:
+            if referral.status == ReferralStatus.PENDING and referral.submitter_id == actor.id:
+                return referral  # the other click of a double click resubmitted it
+            raise
     db.session.add(ReferralAction(
         referral_id=referral.id, round=referral.round, step="", action=ActionKind.SUBMIT,
         actor_id=actor.id, actor_name=actor.name, actor_role=actor.role.value,

@@ -60,3 +60,22 @@ def test_double_clicked_submit_creates_one_referral(app, world):
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Referral)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReferralAction)) == 1
+
+
+def test_double_clicked_resubmit_after_return_is_one_resubmission(app, world):
+    give_consent(world.case, world.officer)
+    referral = submit(world.case, world.officer)
+    act(referral, world.supervisor, ActionKind.RETURN, comment="追記してください")
+    db.session.commit()
+    with live_server(app) as base:
+        officer = Browser(base)
+        officer.login(world.officer)
+        form = {"csrf_token": officer.token(f"/cases/{world.case.id}"), "comment": "追記しました"}
+        url = f"/cases/{world.case.id}/referral"
+        results = at_once(lambda: officer.post(url, form), lambda: officer.post(url, form))
+    assert [status for status, _ in results] == [200, 200], results
+    db.session.expire_all()
+    referral = db.session.get(Referral, referral.id)
+    assert referral.round == 2 and referral.status == ReferralStatus.PENDING
+    submissions = [a for a in referral.actions if a.action == ActionKind.SUBMIT]
+    assert len(submissions) == 2  # the first submission and one resubmission
