@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages the app needs when they are missing (fonts, Pango, poppler;
-# with --test also Chromium for the browser test). As root it uses apt-get; otherwise it
+# with --test also Chromium for the browser test and NSS tools for pdfsig). As root it uses apt-get; otherwise it
 # prints the exact command to run and stops.
 set -eu
 # libharfbuzz-subset0: WeasyPrint subsets fonts with it (about 5x faster than fontTools).
@@ -10,7 +10,9 @@ packages="fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho fonts-ipamj-mi
   libharfbuzz-subset0 poppler-utils"
 command -v npm >/dev/null 2>&1 || packages="$packages npm"
 python3 -c 'import venv, ensurepip' 2>/dev/null || packages="$packages python3-venv"
-[ "${1:-}" = "--test" ] && packages="$packages chromium"
+# --test: Chromium for the browser test; certutil (libnss3-tools) to trust the test CA when
+# poppler's pdfsig checks a sealed PDF independently.
+[ "${1:-}" = "--test" ] && packages="$packages chromium libnss3-tools"
 
 missing=""
 for p in $packages; do

@@ -52,7 +52,8 @@ def _row_digest(row: AuditLog) -> str:
 
 def record(actor: User | None, action: str, record_type: str, record_id: Any, *,
            summary: str = "", before: dict | None = None, after: dict | None = None,
-           ip: str = "", bank_id: int | None = None, case_id: int | None = None) -> AuditLog:
+           ip: str = "", bank_id: int | None = None, case_id: int | None = None,
+           at: datetime | None = None) -> AuditLog:
     """Append one row, chained to the last one. Appends are serialised by locking the last
     row (PostgreSQL) or by SQLite's single writer; the unique hash column refuses a fork."""
     last = db.session.execute(
@@ -60,7 +61,7 @@ def record(actor: User | None, action: str, record_type: str, record_id: Any, *,
         .with_for_update()
     ).first()
     row = AuditLog(
-        at=utcnow(), actor_id=actor.id if actor else None,
+        at=at or utcnow(), actor_id=actor.id if actor else None,
         actor_name=actor.name if actor else "システム",
         actor_role=actor.role.value if actor else "system",
         bank_id=bank_id if bank_id is not None else (actor.bank_id if actor else None),

@@ -103,5 +103,5 @@ def complete_intake(intake: Intake, officer: User, now: datetime | None = None, 
     db.session.add(case)
     db.session.flush()
     record(officer, "case.create", "case", case.id, case_id=case.id, bank_id=case.bank_id,
-           ip=ip, summary=f"{case.case_number} ヒアリングを完了し、案件を作成しました。")
+           ip=ip, at=now, summary=f"{case.case_number} ヒアリングを完了し、案件を作成しました。")
     return case

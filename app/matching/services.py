@@ -4,8 +4,9 @@ by open proposals. No request globals; reads only (nothing here writes).
 Reservations (PRODUCT.md §4, capacity that stays true): an advisor proposed to a client whose
 case is still open holds a place of their capacity until the case closes, so the same advisor
 is not offered to more clients than they can take. An *open* proposal is the latest issued
-proposal of a case whose status is in OPEN_CASE_STATUSES; a case that ends in a signed
-agreement becomes an active client, counted by Advisor.active_clients instead."""
+proposal of a case whose status is in OPEN_CASE_STATUSES. A signed case keeps its place:
+Advisor.active_clients counts the clients an advisor had before (from the roster import),
+not the ones signed here."""
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -22,10 +23,11 @@ from app.matching.engine import (
 )
 from app.models import Advisor, AdvisorSkill, Bank, Case, CaseStatus, Intake, Proposal
 
-# Case statuses in which the latest proposal holds its advisors' places. Later workflow
-# states (referral submitted, approved, agreement sent for signing …) join this set; closed
-# ones (signed → active client, declined, withdrawn) stay out of it.
-OPEN_CASE_STATUSES: frozenset[CaseStatus] = frozenset({CaseStatus.PROPOSED, CaseStatus.APPROVED})
+# Case statuses in which the latest proposal holds its advisors' places: proposed (also
+# while the referral is in approval), approved (agreement out for signing) and signed (the
+# advisor now serves the client). A rejected case frees them.
+OPEN_CASE_STATUSES: frozenset[CaseStatus] = frozenset(
+    {CaseStatus.PROPOSED, CaseStatus.APPROVED, CaseStatus.SIGNED})
 
 _PROFILE_COLUMNS = (
     Advisor.id, Advisor.external_id, Advisor.name, Advisor.name_kana,

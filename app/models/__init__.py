@@ -17,6 +17,16 @@ from app.models.referral import (
     ReferralDocument,
     ReferralStatus,
 )
+from app.models.signing import (
+    AgreementStatus,
+    RequestStatus,
+    SigningEvent,
+    SigningMode,
+    SigningRequest,
+    Subscription,
+    SubscriptionAgreement,
+    SubscriptionStatus,
+)
 from app.models.subsidy import SubsidyProgramme, SubsidyScope
 from app.models.user import Role, User
 
@@ -25,5 +35,7 @@ __all__ = [
     "CaseAdvisor", "CaseNumberCounter", "CaseStatus", "ClientCompany", "Intake", "IntakeStatus",
     "Plan", "Proposal", "ActionKind", "ConsentMethod", "ConsentRecord", "MailStatus",
     "Notification", "OutgoingMail", "Referral", "ReferralAction", "ReferralDocument",
-    "ReferralStatus", "Role", "SubsidyProgramme", "SubsidyScope", "User", "utcnow",
+    "ReferralStatus", "AgreementStatus", "RequestStatus", "SigningEvent", "SigningMode",
+    "SigningRequest", "Subscription", "SubscriptionAgreement", "SubscriptionStatus", "Role",
+    "SubsidyProgramme", "SubsidyScope", "User", "utcnow",
 ]

@@ -19,10 +19,12 @@ class CaseStatus(enum.StrEnum):
     PROPOSED = "proposed"  # a proposal has been issued (the referral may be in approval)
     APPROVED = "approved"  # the referral was approved: on to the subscription agreement
     REJECTED = "rejected"  # the referral was rejected (否決): closed
+    SIGNED = "signed"  # the client signed the subscription agreement (契約締結)
 
 
 CASE_STATUS_LABELS = {CaseStatus.MATCHING: "候補選定中", CaseStatus.PROPOSED: "提案書発行済",
-                      CaseStatus.APPROVED: "紹介承認済", CaseStatus.REJECTED: "否決"}
+                      CaseStatus.APPROVED: "紹介承認済", CaseStatus.REJECTED: "否決",
+                      CaseStatus.SIGNED: "契約締結済"}
 
 
 class CaseNumberCounter(Base):

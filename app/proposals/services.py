@@ -237,7 +237,7 @@ def issue_proposal(case: Case, plan: Plan, issued_by: User | None, *,
     case.plan = plan
     db.session.flush()
     if case.id is not None:
-        record(issued_by, "proposal.issue", "proposal", proposal.id, case_id=case.id, ip=ip,
+        record(issued_by, "proposal.issue", "proposal", proposal.id, case_id=case.id, ip=ip, at=now,
                bank_id=case.bank_id,
                summary=f"{case.case_number} 提案書（第{version}版・{plan.name}）を発行しました。",
                after={"sha256": proposal.sha256, "plan": plan.code,

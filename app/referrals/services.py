@@ -101,6 +101,7 @@ def record_consent(case: Case, actor: User, data: ConsentInput, *, ip: str = "",
     db.session.add(consent)
     db.session.flush()
     record(actor, "consent.record", "consent_record", consent.id, ip=ip, case_id=case.id,
+           at=consent.recorded_at,
            bank_id=case.bank_id,
            summary=f"{case.case_number} 第三者提供の同意を記録しました（{consent.method_label}）。",
            after={"items": consent.items, "recipients": consent.recipients,
@@ -207,7 +208,7 @@ def submit(case: Case, actor: User, *, comment: str = "", ip: str = "",
         actor_id=actor.id, actor_name=actor.name, actor_role=actor.role.value,
         comment=comment, at=now))
     chain = " → ".join(STEP_LABELS[s] for s in steps)
-    record(actor, "referral.submit", "referral", referral.id, ip=ip, case_id=case.id,
+    record(actor, "referral.submit", "referral", referral.id, ip=ip, case_id=case.id, at=now,
            bank_id=case.bank_id,
            summary=f"{case.case_number} 紹介稟議を申請しました（{chain}）。",
            after={"status": referral.status, "steps": steps, "round": referral.round,
@@ -353,6 +354,7 @@ def act(referral: Referral, actor: User, action: ActionKind, *, comment: str = "
     if behalf:
         label += f"（支店長 {behalf.name} に代わり）"
     record(actor, f"referral.{action.value}", "referral", referral.id, ip=ip, case_id=case.id,
+           at=now,
            bank_id=referral.bank_id,
            summary=f"{case.case_number} {STEP_LABELS.get(step, '')}段階で{label}しました。"
            if action != ActionKind.WITHDRAW else f"{case.case_number} 稟議を取り戻しました。",
@@ -467,7 +469,7 @@ def issue_referral_document(referral: Referral, *, now: datetime | None = None,
                                 issued_at=now)
     db.session.add(document)
     db.session.flush()
-    record(None, "referral_document.issue", "referral_document", document.id,
+    record(None, "referral_document.issue", "referral_document", document.id, at=now,
            case_id=referral.case_id, bank_id=referral.bank_id,
            summary=f"{referral.case.case_number} 紹介票兼同意確認書"
                    f"（第{document.version}版）を発行しました。",

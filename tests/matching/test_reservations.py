@@ -52,9 +52,10 @@ def cases(officer) -> dict[str, Case]:
 
 
 def test_open_statuses_are_one_constant():
-    # Proposed (in approval or not) and approved cases hold their advisors; a case still
+    # Proposed (in approval or not), approved and signed cases hold their advisors; a case still
     # choosing or one rejected (否決) does not.
-    assert OPEN_CASE_STATUSES == frozenset({CaseStatus.PROPOSED, CaseStatus.APPROVED})
+    assert OPEN_CASE_STATUSES == frozenset(
+        {CaseStatus.PROPOSED, CaseStatus.APPROVED, CaseStatus.SIGNED})
     assert CaseStatus.MATCHING not in OPEN_CASE_STATUSES
     assert CaseStatus.REJECTED not in OPEN_CASE_STATUSES
 
