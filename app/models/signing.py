@@ -16,12 +16,15 @@ from app.models.user import User
 
 class AgreementStatus(enum.StrEnum):
     SENT = "sent"  # waiting for the signer
+    AGREED = "agreed"  # the signer agreed; the seal is being applied
     SIGNED = "signed"  # agreed and sealed
     DECLINED = "declined"  # the signer declined (with a reason)
     VOID = "void"  # replaced by a later version or withdrawn by the bank
 
 
-AGREEMENT_STATUS_LABELS = {AgreementStatus.SENT: "署名待ち", AgreementStatus.SIGNED: "締結済",
+AGREEMENT_STATUS_LABELS = {AgreementStatus.SENT: "署名待ち",
+                           AgreementStatus.AGREED: "同意済（封緘中）",
+                           AgreementStatus.SIGNED: "締結済",
                            AgreementStatus.DECLINED: "辞退", AgreementStatus.VOID: "無効"}
 
 
@@ -102,7 +105,10 @@ class SigningMode(enum.StrEnum):
 
 
 class SigningRequest(Base):
-    """A link to sign. The token and the access code are stored only as hashes."""
+    """A link to sign. Neither the token nor the access code is stored: the token is an HMAC
+    of `token_salt` under the app's secret key (so a queued mail can be delivered later
+    without keeping the link), kept here as a SHA-256 for lookup; the access code as a
+    salted scrypt hash."""
 
     __tablename__ = "signing_request"
 
@@ -110,6 +116,7 @@ class SigningRequest(Base):
     agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("subscription_agreement.id"),
                                               index=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    token_salt: Mapped[str] = mapped_column(sa.String(32))
     access_code_hash: Mapped[str] = mapped_column(sa.String(255), default="")
     mode: Mapped[SigningMode] = mapped_column(str_enum(SigningMode))
     status: Mapped[RequestStatus] = mapped_column(str_enum(RequestStatus),

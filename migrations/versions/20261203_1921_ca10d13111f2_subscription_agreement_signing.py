@@ -1,8 +1,8 @@
 """subscription agreement signing
 
-Revision ID: 94373c7da0bc
+Revision ID: ca10d13111f2
 Revises: e09617ee31d4
-Create Date: 2026-12-03 19:17:22.541149
+Create Date: 2026-12-03 19:21:02.097855
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '94373c7da0bc'
+revision = 'ca10d13111f2'
 down_revision = 'e09617ee31d4'
 branch_labels = None
 depends_on = None
@@ -28,7 +28,7 @@ def upgrade():
     sa.Column('branch_id', sa.Integer(), nullable=False),
     sa.Column('client_id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('status', sa.Enum('sent', 'signed', 'declined', 'void', name='agreementstatus', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('status', sa.Enum('sent', 'agreed', 'signed', 'declined', 'void', name='agreementstatus', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('plan_code', sa.String(length=20), nullable=False),
     sa.Column('plan_name', sa.String(length=50), nullable=False),
     sa.Column('monthly_fee', sa.Integer(), nullable=False),
@@ -73,6 +73,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('agreement_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('token_salt', sa.String(length=32), nullable=False),
     sa.Column('access_code_hash', sa.String(length=255), nullable=False),
     sa.Column('mode', sa.Enum('email', 'in_branch', name='signingmode', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('status', sa.Enum('active', 'used', 'revoked', 'superseded', 'locked', name='requeststatus', native_enum=False, create_constraint=True, length=20), nullable=False),
