@@ -47,6 +47,7 @@ bench: install
 	$(PY) bench/bench_inference.py
 	$(PY) bench/bench_matching_page.py
 	$(PY) bench/bench_import.py
+	$(PY) bench/bench_signing.py
 
 lint: install
 	$(VENV)/bin/ruff check app tests bench

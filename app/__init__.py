@@ -83,10 +83,14 @@ def register_blueprints(app: Flask) -> None:
     from app.notifications.views import bp as notifications_bp
     from app.proposals.views import bp as proposals_bp
     from app.referrals.views import bp as referrals_bp
+    from app.signing.public_views import bp as verify_bp
+    from app.signing.records_views import bp as agreements_bp
+    from app.signing.signer_views import bp as sign_bp
+    from app.signing.views import bp as signing_bp
 
     for bp in (assets_bp, auth_bp, home_bp, clients_bp, intake_bp, cases_bp, matching_bp,
-               proposals_bp, referrals_bp, advisors_bp, admin_bp, notifications_bp,
-               audit_bp):
+               proposals_bp, referrals_bp, signing_bp, advisors_bp, admin_bp, notifications_bp,
+               audit_bp, sign_bp, verify_bp, agreements_bp):
         app.register_blueprint(bp)
 
 

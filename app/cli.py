@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
     from app.matching.cli import match_command
     from app.notifications.cli import mail_cli
     from app.proposals.cli import proposal_command
+    from app.signing.cli import signing_cli
 
     app.cli.add_command(advisors_cli)
     app.cli.add_command(audit_cli)
@@ -18,3 +19,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(documents_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(signing_cli)

@@ -8,6 +8,7 @@ from app.extensions import db
 from app.models import AuditLog, Case, CaseStatus, Plan
 from app.referrals.views import panel_context
 from app.scope import get_or_404, restrict
+from app.signing.views import signing_context
 
 bp = protect(Blueprint("cases", __name__, url_prefix="/cases"))
 
@@ -38,4 +39,4 @@ def case_page_extras(case: Case) -> dict:
     """The referral panel and the case's history (every audited action on it, newest first)."""
     history = db.session.scalars(sa.select(AuditLog).where(AuditLog.case_id == case.id)
                                  .order_by(AuditLog.id.desc()).limit(200)).all()
-    return {**panel_context(case), "history": history}
+    return {**panel_context(case), **signing_context(case), "history": history}

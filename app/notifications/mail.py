@@ -21,6 +21,7 @@ from flask import Flask, current_app
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.notification import MailStatus, OutgoingMail
+from app.signing.tokens import expand_signing_links
 
 # Minutes to wait after the 1st, 2nd, … failed attempt (the last value repeats).
 BACKOFF_MINUTES = (1, 5, 15, 60, 180)
@@ -118,7 +119,8 @@ def build_message(mail: OutgoingMail, now: datetime) -> EmailMessage:
     message["To"] = Address(display_name=mail.to_name, username=username, domain=domain)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(idstring=f"pta-{mail.id}")
-    message.set_content(mail.body)
+    # A signing invitation carries a placeholder, never the link itself (see signing.tokens).
+    message.set_content(expand_signing_links(mail.body))
     return message
 
 

@@ -313,6 +313,8 @@ def pipeline():
             columns["waiting"].append(case)
         elif referral.status == ReferralStatus.RETURNED:
             columns["returned"].append(case)
+        elif case.status == CaseStatus.SIGNED:
+            columns["signed"].append(case)
         elif referral.status == ReferralStatus.APPROVED:
             columns["approved"].append(case)
     draft_intakes = db.session.scalars(intakes.order_by(Intake.updated_at.desc()).limit(100)).all()

@@ -14,14 +14,17 @@ import io
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from pypdf import PdfReader, PdfWriter
+from pyhanko.pdf_utils.generic import pdf_name
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from app.documents.render import render_pdf
 from app.extensions import db
 from app.japan.dates import format_jst, to_jst, wareki, wareki_with_seireki
-from app.models import Plan, SigningEvent, SigningMode, SubscriptionAgreement
+from app.models import Plan, SigningEvent, SigningMode, SubscriptionAgreement, utcnow
 from app.proposals.services import NO_TYING_STATEMENT, SERVICE_NATURE, _place, price_context
 from app.referrals.consent_items import PURPOSE, item_label, platform_name
+from app.signing.seal import SEAL_BOX  # where pyHanko draws the stamp; kept empty here
 
 AGREEMENT_TEMPLATE = "documents/agreement.html"
 CERTIFICATE_TEMPLATE = "documents/certificate.html"
@@ -33,11 +36,9 @@ STAMP_DUTY_NOTE = ("本契約は電磁的記録により締結するため、印
                    "（書面の原本を別途交付する場合を除きます）。")
 SIGNER_BLANK = "ご署名欄：電子署名の手続きで記入されます"
 AUTH_EMAIL = "メールのリンク＋アクセスコード（別経路で通知）"
-# Where pyHanko draws the visible seal stamp on the certificate page: (x1, y1, x2, y2) in PDF
-# points, origin bottom-left, A4 595×842. The certificate keeps it empty: its bottom margin
-# starts above y2 and the footer prints below y1.
-SEAL_BOX = (300, 40, 560, 120)
+AGREED_KIND = "agreed"  # SigningEvent.kind of the signer's agreement
 _PT_PER_MM = 72 / 25.4
+PAGE_MARGIN_LEFT_MM = 16  # documents/_document.css
 
 
 def add_months(day: date, months: int) -> date:
@@ -71,7 +72,8 @@ def _parties(agreement: SubscriptionAgreement) -> dict:
 
 
 def _included(plan_code: str) -> list[str]:
-    plan = db.session.scalar(sa.select(Plan).where(Plan.code == plan_code))
+    with db.session.no_autoflush:  # the agreement may be pending, its PDF not rendered yet
+        plan = db.session.scalar(sa.select(Plan).where(Plan.code == plan_code))
     return list(plan.included or []) if plan else []
 
 
@@ -96,7 +98,7 @@ def agreement_context(agreement: SubscriptionAgreement) -> dict:
     return {
         "document": _document(AGREEMENT_TITLE, agreement),
         "version": agreement.version,
-        "created_on": wareki(to_jst(agreement.created_at).date()),
+        "created_on": wareki(to_jst(agreement.created_at or utcnow()).date()),
         "service_name": SERVICE_NAME,
         **_parties(agreement),
         "plan": {"code": agreement.plan_code, "name": agreement.plan_name,
@@ -125,7 +127,9 @@ def render_agreement(agreement: SubscriptionAgreement) -> bytes:
 
 
 def auth_label(auth: dict) -> str:
-    """How the signer was authenticated, as printed."""
+    """How the signer was authenticated, as printed (auth["text"] when the caller words it)."""
+    if auth.get("text"):
+        return auth["text"]
     if auth.get("mode") == SigningMode.IN_BRANCH:
         return f"店頭での本人確認（確認者：担当 {auth.get('confirmed_by') or '—'}）"
     return AUTH_EMAIL
@@ -138,7 +142,19 @@ def _events(events: list[SigningEvent]) -> list[dict]:
 
 
 def _page_count(pdf: bytes | None) -> int | None:
-    return len(PdfReader(io.BytesIO(pdf)).pages) if pdf else None
+    return int(PdfFileReader(io.BytesIO(pdf)).root["/Pages"]["/Count"]) if pdf else None
+
+
+def _reserved() -> dict:
+    """Page geometry around SEAL_BOX, in mm: the bottom margin covers the stamp area (+ 4 mm)
+    so the flow never reaches it; the seal details sit in that margin left of the box; the
+    footer line prints below it."""
+    x1, y1, _, y2 = (v / _PT_PER_MM for v in SEAL_BOX)
+    bottom = y2 + 4
+    return {"bottom_mm": round(bottom, 1),
+            "footer_mm": round(max(2.0, y1 - 8), 1),
+            "seal_width_mm": round(x1 - PAGE_MARGIN_LEFT_MM - 4, 1),
+            "seal_drop_mm": round(bottom - y1, 1)}
 
 
 def certificate_context(agreement: SubscriptionAgreement, events: list[SigningEvent], *,
@@ -148,11 +164,12 @@ def certificate_context(agreement: SubscriptionAgreement, events: list[SigningEv
 
     signer: {"name", "title", "email"} as entered/addressed at signing.
     auth: {"mode": SigningMode (or its value), "confirmed_by": officer name (in branch),
-           "ip", "user_agent"} of the agreeing request.
+           "text": optional wording that replaces the printed method, "ip", "user_agent"};
+           without ip/user_agent, those of the last "agreed" event are printed.
     sealed_at: the seal's signing time (server clock); printed in JST.
     seal_subject / seal_fingerprint: the platform seal certificate's subject and SHA-256
     fingerprint, as strings."""
-    _, y1, _, y2 = SEAL_BOX
+    agreed = next((e for e in reversed(events) if e.kind == AGREED_KIND), None)
     return {
         "document": _document(CERTIFICATE_TITLE, agreement),
         "agreement": {"title": AGREEMENT_TITLE, "version": agreement.version,
@@ -164,15 +181,13 @@ def certificate_context(agreement: SubscriptionAgreement, events: list[SigningEv
         "starts_on": wareki_with_seireki(agreement.starts_on),
         "signer": {"name": signer.get("name", ""), "title": signer.get("title", ""),
                    "email": signer.get("email", "")},
-        "auth": {"label": auth_label(auth), "ip": auth.get("ip", ""),
-                 "user_agent": auth.get("user_agent", "")},
+        "auth": {"label": auth_label(auth),
+                 "ip": auth.get("ip") or (agreed.ip if agreed else ""),
+                 "user_agent": auth.get("user_agent") or (agreed.user_agent if agreed else "")},
         "events": _events(events),
         "seal": {"subject": seal_subject, "fingerprint": seal_fingerprint,
                  "at": format_jst(sealed_at, with_seconds=True)},
-        # The page's bottom margin covers the stamp area (+ 4 mm), so no text reaches it.
-        # The footer line prints below y1.
-        "reserved": {"bottom_mm": round(y2 / _PT_PER_MM + 4, 1),
-                     "footer_mm": max(2.0, round(y1 / _PT_PER_MM - 8, 1))},
+        "reserved": _reserved(),
     }
 
 
@@ -188,11 +203,19 @@ def render_certificate(agreement: SubscriptionAgreement, events: list[SigningEve
 
 
 def append_pages(base: bytes, extra: bytes) -> bytes:
-    """One PDF: every page of `base` unchanged, then the pages of `extra`; `base`'s document
-    information (title …) kept, no encryption. Done before the seal: after it the file is
-    append-only."""
-    writer = PdfWriter(clone_from=io.BytesIO(base))
-    writer.append(io.BytesIO(extra), import_outline=False)
+    """One PDF: the pages of `base`, then the pages of `extra`, written as an incremental
+    update of `base` (pyHanko, as the seal after it): the result starts with `base`'s bytes
+    unchanged, so the agreement as sent, its pages and its document information (title) are
+    literally inside the sealed file. No encryption. Done before the seal: after it the file
+    is append-only."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(base))
+    source = PdfFileReader(io.BytesIO(extra))
+    for index in range(int(source.root["/Pages"]["/Count"])):
+        ref, resources = source.find_page_for_modification(index)
+        page = ref.get_object()
+        del page["/Parent"]  # insert_page links it into this file's page tree
+        page.setdefault(pdf_name("/Resources"), resources)  # when inherited
+        writer.insert_page(writer.import_object(page))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

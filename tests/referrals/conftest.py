@@ -44,6 +44,11 @@ class World(dict):
 
 @pytest.fixture
 def world(app_ctx):
+    return make_world()
+
+
+def make_world() -> World:
+    """Staff of every role at two banks, and an A01 case with its proposal issued."""
     import_acceptance_advisors()
     plans = make_default_plans()
     bank = make_bank("みらい信用金庫")

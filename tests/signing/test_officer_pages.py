@@ -1,0 +1,105 @@
+"""The officer's side: create the agreement, send it (the access code shown once), in-branch
+QR, revoke, downloads — and who may do it."""
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import ActionKind, RequestStatus, SigningRequest, SubscriptionAgreement
+from app.referrals.services import act, submit
+from app.signing import tokens
+from tests.factories import csrf_token, login
+from tests.referrals.conftest import give_consent, make_world
+
+
+@pytest.fixture
+def approved(app_ctx):
+    world = make_world()
+    give_consent(world.case, world.officer)
+    referral = submit(world.case, world.officer)
+    act(referral, world.supervisor, ActionKind.APPROVE)
+    act(referral, world.manager, ActionKind.APPROVE)
+    db.session.commit()
+    return world
+
+
+def _create(client, case, **form):
+    data = {"starts_on": "2027-01-01", "term_months": "12", "notice_days": "30", **form}
+    return client.post(f"/signing/case/{case.id}/agreement",
+                       data={**data, "csrf_token": csrf_token(client, f"/cases/{case.id}")})
+
+
+def test_create_send_and_the_code_shown_once(client, approved):
+    case = approved.case
+    login(client, approved.officer)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "契約書を作成する" in page
+    response = _create(client, case, starts_on="2020-01-01", term_months="abc")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "契約期間は1〜60か月" in html and 'value="abc"' in html  # typed values kept
+    response = _create(client, case, starts_on="2020-01-01")
+    assert response.status_code == 422 and "過去の日付" in response.get_data(as_text=True)
+    assert _create(client, case).status_code == 303
+    agreement = db.session.scalar(sa.select(SubscriptionAgreement))
+    assert agreement.pdf.startswith(b"%PDF") and agreement.sha256
+    download = client.get(f"/signing/{agreement.id}/agreement.pdf")
+    assert download.status_code == 200 and download.data == agreement.pdf
+
+    token = csrf_token(client, f"/cases/{case.id}")
+    response = client.post(f"/signing/{agreement.id}/send", data={
+        "csrf_token": token, "email": "not-an-address", "name": "代表", "expires_days": "45"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "メールアドレス" in html and "1〜30日" in html
+    response = client.post(f"/signing/{agreement.id}/send", data={
+        "csrf_token": token, "email": "rep@example.jp", "name": "𠮷田 髙志",
+        "expires_days": "14"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    code = re.search(r'class="access-code"[^>]*>(\d{3}) (\d{3})<', html)
+    assert code, html
+    request = db.session.scalar(sa.select(SigningRequest))
+    assert tokens.code_matches(request.access_code_hash, code[1] + code[2])
+    # Never again: the case page does not show it.
+    again = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert code[1] + " " + code[2] not in again and "rep@example.jp" in again
+
+
+def test_in_branch_qr_and_revoke(client, approved):
+    case = approved.case
+    login(client, approved.officer)
+    _create(client, case)
+    agreement = db.session.scalar(sa.select(SubscriptionAgreement))
+    token = csrf_token(client, f"/cases/{case.id}")
+    response = client.post(f"/signing/{agreement.id}/in-branch",
+                           data={"csrf_token": token, "name": "代表 太郎"})
+    assert response.status_code == 409  # identity not confirmed
+    response = client.post(f"/signing/{agreement.id}/in-branch", data={
+        "csrf_token": token, "name": "代表 太郎", "identity_confirmed": "on"})
+    assert response.status_code == 303
+    qr = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "<svg" in qr and "/sign/" in qr and approved.officer.name in qr
+    request = db.session.scalar(sa.select(SigningRequest))
+    assert request.identity_confirmed_by_id == approved.officer.id
+    response = client.post(f"/signing/request/{request.id}/revoke", data={"csrf_token": token})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(SigningRequest, request.id).status == RequestStatus.REVOKED
+    assert "<svg" not in client.get(f"/signing/request/{request.id}/qr").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("who", "status"), [("foreign_manager", 404), ("other_manager", 404),
+                                             ("hq", 403), ("manager", 200)])
+def test_only_the_branch_staff_send(client, approved, who, status):
+    login(client, approved.officer)
+    _create(client, approved.case)
+    agreement = db.session.scalar(sa.select(SubscriptionAgreement))
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client)})
+    login(client, approved[who])
+    token = csrf_token(client)
+    response = client.post(f"/signing/{agreement.id}/send", data={
+        "csrf_token": token, "email": "rep@example.jp", "name": "代表", "expires_days": "14"})
+    assert response.status_code == status  # a manager is branch staff too
+    if status == 404:
+        assert client.get(f"/signing/{agreement.id}/agreement.pdf").status_code == 404
