@@ -59,7 +59,7 @@ class AuditFilters:
 DAY_NAMES = {"from": "開始日", "to": "終了日"}
 
 
-def _day(typed: Mapping[str, str], name: str, errors: dict[str, str]) -> date | None:
+def typed_day(typed: Mapping[str, str], name: str, errors: dict[str, str]) -> date | None:
     """A JST day typed as 2026-04-01 or 2026/4/1 (full-width digits too); blank is none.
     Years outside 2000–2999 are refused too (they are typing mistakes, and the first and
     last days of the calendar cannot be turned into UTC)."""
@@ -82,7 +82,7 @@ def filters_from_args(args: Mapping[str, str]) -> tuple[AuditFilters, dict[str, 
     that is not one, a period that ends before it starts)."""
     typed = {k: (args.get(k) or "")[:100] for k in ("actor", "case", "from", "to", "action")}
     errors: dict[str, str] = {}
-    date_from, date_to = _day(typed, "from", errors), _day(typed, "to", errors)
+    date_from, date_to = typed_day(typed, "from", errors), typed_day(typed, "to", errors)
     if date_from and date_to and date_from > date_to:
         errors["to"] = "終了日が開始日より前になっています。期間を確認してください。"
     filters = AuditFilters(

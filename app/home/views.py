@@ -5,7 +5,17 @@ from flask_login import current_user
 
 from app.auth.guard import protect
 from app.extensions import db
-from app.models import Case, CaseStatus, ClientCompany, Intake, IntakeStatus, Referral
+from app.models import (
+    Case,
+    CaseStatus,
+    ClientCompany,
+    Intake,
+    IntakeStatus,
+    Referral,
+    RequestStatus,
+    SigningRequest,
+    SubscriptionAgreement,
+)
 from app.models import ReferralStatus as RS
 from app.notifications.views import notices_context
 from app.referrals.services import awaiting, waiting_for
@@ -43,5 +53,12 @@ def index():
         sa.select(Referral).where(Referral.submitter_id == current_user.id,
                                   Referral.status == RS.RETURNED)
         .order_by(Referral.id.desc())).all()
+    awaiting_signature = db.session.execute(
+        restrict(sa.select(SubscriptionAgreement, SigningRequest.expires_at)
+                 .join(SigningRequest, SigningRequest.agreement_id == SubscriptionAgreement.id),
+                 SubscriptionAgreement, current_user)
+        .where(SigningRequest.status == RequestStatus.ACTIVE)
+        .order_by(SigningRequest.expires_at).limit(10)).all()
     return render_template("home/index.html", drafts=drafts, matching=matching, counts=counts,
-                           to_approve=to_approve, returned=returned, **notices_context())
+                           to_approve=to_approve, returned=returned,
+                           awaiting_signature=awaiting_signature, **notices_context())

@@ -20,10 +20,10 @@ def verdict(result: VerificationResult) -> tuple[str, str, str]:
     is damaged, or our seal is intact on a file whose bytes we never issued (every sealed
     file's SHA-256 is recorded, so the file was changed outside the signed bytes, e.g. in
     the certificates carried beside the signature); 無効 when it is not our valid seal."""
-    issued = bool(result.document and result.document.get("signed"))
-    if result.ok and issued:
+    if result.ok:  # verify_issued requires the file to be one we issued, byte for byte
         return "valid", "有効", result.verdict
-    if result.ok:
+    if (result.intact and result.valid and result.covers_whole_file and result.trusted
+            and result.signed_by_us):
         return ("tampered", "改ざんの可能性",
                 "運営者シールの署名自体は有効ですが、当サービスが発行したファイルと一致しません。"
                 "発行後にファイルが変更された可能性があります。")

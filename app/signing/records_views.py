@@ -12,8 +12,7 @@ from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from app.audit.search import _day as typed_day
-from app.audit.search import jst_day_start
+from app.audit.search import jst_day_start, typed_day
 from app.auth.guard import protect
 from app.extensions import db
 from app.htmx import is_htmx

@@ -101,7 +101,7 @@ def verify_pdf(data: bytes, *, trust_roots: Iterable[x509.Certificate],
         result.signature_found = True
         return _fail(result, "署名データが壊れているため検証できません"
                              "（改ざんまたは破損の可能性があります）。")
-    return _summarise(result)
+    return _summarise(result, require_issued=known_hashes is not None)
 
 
 def _check(result: VerificationResult, data: bytes, signatures, roots, ours: set[str]) -> None:
@@ -209,8 +209,13 @@ def _fail(result: VerificationResult, reason: str) -> VerificationResult:
     return result
 
 
-def _summarise(r: VerificationResult) -> VerificationResult:
-    r.ok = r.intact and r.valid and r.covers_whole_file and r.trusted and r.signed_by_us
+def _summarise(r: VerificationResult, *, require_issued: bool) -> VerificationResult:
+    """`require_issued`: the file must also be, byte for byte, a sealed PDF we issued (any
+    change changes its SHA-256 — also one in the parts of the signature that the signature
+    itself does not cover, such as the certificates carried in it)."""
+    issued = r.document is not None and r.document.get("signed", True)
+    r.ok = (r.intact and r.valid and r.covers_whole_file and r.trusted and r.signed_by_us
+            and (issued or not require_issued))
     lines = [
         Line(True, "署名は改ざんされていません。") if r.intact and r.valid else
         Line(False, "署名の後に署名対象の内容が変更されています（改ざんの可能性があります）。"),
@@ -238,8 +243,11 @@ def _summarise(r: VerificationResult) -> VerificationResult:
         r.verdict = "署名の後にファイルが変更されています。"
     elif not r.trusted:
         r.verdict = "署名は改ざんされていませんが、信頼できる証明書による署名ではありません。"
-    else:
+    elif not r.signed_by_us:
         r.verdict = "署名は有効ですが、当サービスの運営者シールではありません。"
+    else:
+        r.verdict = ("運営者シールは有効ですが、当サービスが締結した文書の記録と一致しません"
+                     "（変更・差し替えの可能性があります）。")
     return r
 
 

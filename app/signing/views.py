@@ -224,29 +224,3 @@ def reseal(agreement_id: int):
     flash("契約書を封緘しました。", "success")
     return _back(agreement.case_id)
 
-
-@bp.get("/<int:agreement_id>/agreement.pdf")
-def sent_pdf(agreement_id: int):
-    """The agreement as sent (before signing), for the bank."""
-    agreement = _agreement_or_404(agreement_id)
-    return _pdf(agreement.pdf, f"agreement-{agreement.document_id}-v{agreement.version}.pdf",
-                agreement.sha256)
-
-
-@bp.get("/<int:agreement_id>/signed.pdf")
-def signed_pdf(agreement_id: int):
-    """The sealed agreement with its certificate page, as issued."""
-    agreement = _agreement_or_404(agreement_id)
-    if agreement.signed_pdf is None:
-        abort(404)
-    return _pdf(agreement.signed_pdf, f"agreement-{agreement.document_id}-signed.pdf",
-                agreement.signed_sha256)
-
-
-def _pdf(data: bytes, name: str, sha256: str):
-    from io import BytesIO
-
-    from flask import send_file
-
-    return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=True,
-                     download_name=name, etag=sha256)

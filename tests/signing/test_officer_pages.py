@@ -44,7 +44,7 @@ def test_create_send_and_the_code_shown_once(client, approved):
     assert _create(client, case).status_code == 303
     agreement = db.session.scalar(sa.select(SubscriptionAgreement))
     assert agreement.pdf.startswith(b"%PDF") and agreement.sha256
-    download = client.get(f"/signing/{agreement.id}/agreement.pdf")
+    download = client.get(f"/agreements/{agreement.id}/agreement.pdf")
     assert download.status_code == 200 and download.data == agreement.pdf
 
     token = csrf_token(client, f"/cases/{case.id}")
@@ -102,4 +102,15 @@ def test_only_the_branch_staff_send(client, approved, who, status):
         "csrf_token": token, "email": "rep@example.jp", "name": "代表", "expires_days": "14"})
     assert response.status_code == status  # a manager is branch staff too
     if status == 404:
-        assert client.get(f"/signing/{agreement.id}/agreement.pdf").status_code == 404
+        assert client.get(f"/agreements/{agreement.id}/agreement.pdf").status_code == 404
+
+
+def test_home_lists_agreements_waiting_for_a_signature(client, approved):
+    login(client, approved.officer)
+    _create(client, approved.case)
+    agreement = db.session.scalar(sa.select(SubscriptionAgreement))
+    client.post(f"/signing/{agreement.id}/send", data={
+        "csrf_token": csrf_token(client), "email": "rep@example.jp", "name": "代表",
+        "expires_days": "3"})
+    html = client.get("/").get_data(as_text=True)
+    assert "署名待ちの契約書" in html and approved.case.case_number in html

@@ -203,7 +203,9 @@ def test_a_failing_lookup_leaves_the_seal_check(seal, sealed, caplog):
         raise RuntimeError("database down")
 
     r = check(sealed, seal, known_hashes=broken)
-    assert r.ok and r.document is None
+    # The seal itself checks out, but without the record the file is not confirmed.
+    assert r.intact and r.valid and r.signed_by_us and r.document is None
+    assert not r.ok
     assert "looking up issued documents failed" in caplog.text
 
 
@@ -251,6 +253,12 @@ def test_cli_prints_the_result_as_json(app, unsigned, sealed, tmp_path):
 
     code, out = run(sealed + b"\n")
     assert code == 1 and out["covers_whole_file"] is False
+
+    # One byte inside the signature's own data (the certificates it carries are not covered
+    # by the signature): the seal may still check out, but the file is not the one issued.
+    inside = sealed.index(b"/Contents <") + len(b"/Contents <") + 200
+    code, out = run(flip(sealed, inside))
+    assert code == 1 and out["ok"] is False and out["document"] is None
 
     code, out = run(unsigned)  # the agreement as sent: ours, but not signed
     assert code == 1 and out["signature_found"] is False and out["document"]["signed"] is False
