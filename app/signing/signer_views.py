@@ -27,6 +27,7 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError
 
+from app.documents.preview import page_images
 from app.extensions import db
 from app.japan.dates import wareki_with_seireki
 from app.japan.text import nfkc
@@ -179,7 +180,12 @@ def _review_page(signing_request: SigningRequest, *, values: dict, errors: dict,
         agreement=signing_request.agreement, terms=_terms(signing_request), values=values,
         errors=errors, confirmations=services.CONFIRMATIONS, token=_token(), steps=STEPS,
         stamp_duty=STAMP_DUTY_DISPLAY, in_branch=signing_request.mode == SigningMode.IN_BRANCH,
+        page_count=len(_pages(signing_request.agreement)),
     ), status
+
+
+def _pages(agreement) -> list:
+    return page_images(agreement.pdf, agreement.sha256, current_app.instance_path)
 
 
 def _done_page(signing_request: SigningRequest):
@@ -269,6 +275,21 @@ def agreement_pdf(token: str):
     # Inline (shown in the page's frame, which needs our own origin allowed to frame it).
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
+
+
+@bp.get("/<token>/page/<int:number>.png")
+def page_image(token: str, number: int):
+    """One page of the agreement as an image (read on the phone, in step 2)."""
+    signing_request = services.find_request(token)
+    if signing_request is None:
+        return _unknown()
+    if services.unusable_reason(signing_request) or not _may_read(signing_request):
+        return _message(410, "このリンクは使えません",
+                        services.unusable_reason(signing_request) or "")
+    pages = _pages(signing_request.agreement)
+    if not 1 <= number <= len(pages):
+        return _unknown()
+    return send_file(BytesIO(pages[number - 1].read_bytes()), mimetype="image/png", max_age=0)
 
 
 @bp.post("/<token>/agree")

@@ -33,9 +33,11 @@ def live_server():
         seed_demo()
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"
+    app.config["APP_BASE_URL"] = base  # links in mails and QR codes
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield base
     server.shutdown()
     with app.app_context():
         db.engine.dispose()
@@ -196,3 +198,46 @@ def _approve(browser, base: str, login_id: str, password: str, shot: str | None)
     page.locator(".queue-row", has_text="承認しました").wait_for()
     assert page.url == url_before  # swapped in place, no page load
     context.close()
+
+
+def test_agreement_signed_in_branch_on_a_phone(live_server, browser, tmp_path):
+    """The demo's approved case (北九運輸): the officer creates the agreement and starts
+    in-branch signing; the client signs on a phone-sized screen; the officer's QR page turns
+    to 「ご署名いただきました」 by itself; the sealed PDF carries the certificate page."""
+    officer = _logged_in(browser, live_server, "officer@kitakyushu", "demo-officer")
+    page = officer.pages[0]
+    page.goto(f"{live_server}/cases/")
+    page.locator("tr", has_text="北九運輸").locator("a").first.click()
+    page.wait_for_selector("text=利用申込書兼契約書（電子契約）")
+    page.click("text=契約書（PDF）を作成する")
+    page.wait_for_selector("text=利用申込書兼契約書を作成しました")
+    page.check("input[name=identity_confirmed]")
+    page.click("text=QRコードを表示して店頭で署名")
+    page.wait_for_selector(".qr svg")
+    page.screenshot(path=str(SHOTS / "13-in-branch-qr.png"), full_page=True)
+    link = page.inner_text(".qr-link code")
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP",
+                                is_mobile=True, has_touch=True, accept_downloads=True)
+    signer = phone.new_page()
+    signer.goto(link)
+    signer.wait_for_selector("text=同意して署名する")
+    signer.fill("#f-signer_name", "𠮷田 髙志")
+    signer.fill("#f-signer_title", "代表取締役")
+    for box in signer.locator("input[type=checkbox][name^=confirm_]").all():
+        box.check()
+    signer.screenshot(path=str(SHOTS / "14-signer-phone.png"), full_page=True)
+    signer.click("text=同意して署名する")
+    signer.wait_for_selector("text=ご署名ありがとうございました")
+    signer.screenshot(path=str(SHOTS / "15-signer-done.png"), full_page=True)
+    with signer.expect_download() as info:
+        signer.click("text=署名済みの契約書（PDF）をダウンロード")
+    pdf = tmp_path / "signed.pdf"
+    info.value.save_as(pdf)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "合意締結証明書" in text and "𠮷田 髙志" in text and "店頭での本人確認" in text
+    phone.close()
+
+    page.wait_for_selector("text=ご署名いただきました", timeout=15000)  # htmx polling
+    officer.close()

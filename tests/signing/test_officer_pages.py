@@ -114,3 +114,21 @@ def test_home_lists_agreements_waiting_for_a_signature(client, approved):
         "expires_days": "3"})
     html = client.get("/").get_data(as_text=True)
     assert "署名待ちの契約書" in html and approved.case.case_number in html
+
+
+def test_signer_reads_the_pages_as_images_on_a_phone(client, approved, app):
+    login(client, approved.officer)
+    _create(client, approved.case)
+    agreement = db.session.scalar(sa.select(SubscriptionAgreement))
+    response = client.post(f"/signing/{agreement.id}/in-branch", data={
+        "csrf_token": csrf_token(client), "name": "代表", "identity_confirmed": "on"})
+    qr = client.get(response.headers["Location"]).get_data(as_text=True)
+    path = re.search(r"https?://[^/]+(/sign/[A-Za-z0-9_-]+)", qr)[1]
+    phone = app.test_client()
+    review = phone.get(path).get_data(as_text=True)
+    images = re.findall(r'<img src="([^"]+\.png)"', review)
+    assert len(images) == 3  # the 3 pages of the agreement
+    first = phone.get(images[0])
+    assert first.status_code == 200 and first.data.startswith(b"\x89PNG")
+    assert phone.get(images[0].replace("/1.png", "/9.png")).status_code == 404
+    assert app.test_client().get(images[0].replace(path, "/sign/unknown")).status_code == 404
