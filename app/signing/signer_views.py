@@ -292,15 +292,24 @@ def page_image(token: str, number: int):
     return send_file(BytesIO(pages[number - 1].read_bytes()), mimetype="image/png", max_age=0)
 
 
-@bp.post("/<token>/agree")
-def agree(token: str):
+def _acting_request(token: str):
+    """(the link, None) when this browser may agree or decline through it now, else
+    (None, the response to give instead)."""
     signing_request = services.find_request(token)
     if signing_request is None:
-        return _unknown()
+        return None, _unknown()
     if not _may_read(signing_request):
         reason = services.unusable_reason(signing_request)
-        return _closed(signing_request, reason) if reason else redirect(
-            url_for("sign.page", token=token), 303)
+        return None, (_closed(signing_request, reason) if reason
+                      else redirect(url_for("sign.page", token=token), 303))
+    return signing_request, None
+
+
+@bp.post("/<token>/agree")
+def agree(token: str):
+    signing_request, refusal = _acting_request(token)
+    if refusal is not None:
+        return refusal
     values, errors = services.validate_signer(request.form)
     if errors:
         reason = services.unusable_reason(signing_request)
@@ -345,13 +354,9 @@ def _conflict(signing_request: SigningRequest, message: str):
 
 @bp.post("/<token>/decline")
 def decline(token: str):
-    signing_request = services.find_request(token)
-    if signing_request is None:
-        return _unknown()
-    if not _may_read(signing_request):
-        reason = services.unusable_reason(signing_request)
-        return _closed(signing_request, reason) if reason else redirect(
-            url_for("sign.page", token=token), 303)
+    signing_request, refusal = _acting_request(token)
+    if refusal is not None:
+        return refusal
     reason_text = request.form.get("decline_reason", "")
     try:
         services.decline(signing_request, reason=reason_text, ip=_ip(),

@@ -122,7 +122,8 @@ def test_right_code_opens_the_agreement(client, sent):
     assert "¥55,000" in html and "¥50,000" in html  # monthly with and without tax
     assert "¥660,000" in html  # annual total with tax
     assert "電子契約のため印紙税はかかりません（書面の原本を別途交付する場合を除きます）。" in html
-    assert f'src="{sent.url}/agreement.pdf"' in html and "PDFを開く" in html
+    assert f'href="{sent.url}/agreement.pdf"' in html and "PDFで開く" in html
+    assert f'src="{sent.url}/page/1.png"' in html  # the pages as images, for phones
     assert f'value="{SIGNER_NAME}"' in html and f'value="{SIGNER_TITLE}"' in html
     for text in services.CONFIRMATIONS.values():
         assert text in html
