@@ -129,11 +129,7 @@ def create_agreement(case: Case, actor: User, *, starts_on: date,
     db.session.add(agreement)
     db.session.flush()
     _event(agreement, None, "created", f"契約書（第{agreement.version}版）を作成", actor.name, ip,
-           "", now)
-    record(actor, "agreement.create", "subscription_agreement", agreement.id, ip=ip, at=now,
-           case_id=case.id, bank_id=case.bank_id,
-           summary=f"{case.case_number} 利用申込書兼契約書（第{agreement.version}版）"
-                   "を作成しました。",
+           "", now, actor=actor,
            after={"document_id": agreement.document_id, "sha256": agreement.sha256,
                   "plan": agreement.plan_code, "monthly_fee": agreement.monthly_fee,
                   "starts_on": starts_on, "term_months": term_months,
@@ -142,11 +138,19 @@ def create_agreement(case: Case, actor: User, *, starts_on: date,
 
 
 def _event(agreement: SubscriptionAgreement, request: SigningRequest | None, kind: str,
-           label: str, actor_name: str, ip: str, user_agent: str, now: datetime) -> None:
+           label: str, actor_name: str, ip: str, user_agent: str, now: datetime, *,
+           actor: User | None = None, after: dict | None = None) -> None:
+    """One signing event: printed on the 合意締結証明書 and, the same moment, appended to the
+    audit log (action signing.<kind>). Never carries the token or the access code."""
     db.session.add(SigningEvent(agreement_id=agreement.id,
                                 request_id=request.id if request else None, kind=kind,
                                 label=label[:200], actor_name=actor_name[:100], ip=ip[:45],
                                 user_agent=user_agent[:300], at=now))
+    details = {"request_id": request.id if request else None, "by": actor_name,
+               "user_agent": user_agent[:200], **(after or {})}
+    record(actor, f"signing.{kind}", "subscription_agreement", agreement.id, ip=ip, at=now,
+           case_id=agreement.case_id, bank_id=agreement.bank_id,
+           summary=f"{agreement.case.case_number} {label}", after=details)
 
 
 def _close_requests(agreement: SubscriptionAgreement, status: RequestStatus) -> None:
@@ -194,12 +198,8 @@ def send_for_signature(agreement: SubscriptionAgreement, actor: User, *, email: 
     _mail_signer(agreement, issued.request, now, reminder=False)
     kind, label = (("resent", "署名依頼を再送（以前のリンクは無効）") if resend
                    else ("sent", "署名依頼を送付"))
-    _event(agreement, issued.request, kind, f"{label}：{email}", actor.name, ip, "", now)
-    record(actor, f"signing.{kind}", "signing_request", issued.request.id, ip=ip, at=now,
-           case_id=agreement.case_id, bank_id=agreement.bank_id,
-           summary=f"{agreement.case.case_number} {label}しました（宛先 {email}、"
-                   f"有効期限 {expires_days}日）。",
-           after={"email": email, "expires_at": issued.request.expires_at, "mode": "email"})
+    _event(agreement, issued.request, kind, f"{label}：{email}", actor.name, ip, "", now,
+           actor=actor, after={"email": email, "expires_at": issued.request.expires_at})
     return issued
 
 
@@ -215,11 +215,8 @@ def start_in_branch(agreement: SubscriptionAgreement, actor: User, *, name: str,
                           identity_confirmed=True,
                           expires_at=now + timedelta(minutes=IN_BRANCH_MINUTES), now=now)
     _event(agreement, issued.request, "in_branch",
-           f"店頭署名を開始（担当 {actor.name} が本人確認）", actor.name, ip, "", now)
-    record(actor, "signing.in_branch", "signing_request", issued.request.id, ip=ip, at=now,
-           case_id=agreement.case_id, bank_id=agreement.bank_id,
-           summary=f"{agreement.case.case_number} 店頭での署名を開始しました（本人確認済）。",
-           after={"signer": name, "expires_at": issued.request.expires_at})
+           f"店頭署名を開始（担当 {actor.name} が本人確認）", actor.name, ip, "", now,
+           actor=actor, after={"signer": name, "expires_at": issued.request.expires_at})
     return issued
 
 
@@ -235,10 +232,8 @@ def revoke(request: SigningRequest, actor: User, *, ip: str = "",
     if changed != 1:
         raise SigningError("このリンクはすでに使えない状態です。")
     agreement = request.agreement
-    _event(agreement, request, "revoked", "署名リンクを取消", actor.name, ip, "", now)
-    record(actor, "signing.revoke", "signing_request", request.id, ip=ip, at=now,
-           case_id=agreement.case_id, bank_id=agreement.bank_id,
-           summary=f"{agreement.case.case_number} 署名リンクを取り消しました。")
+    _event(agreement, request, "revoked", "署名リンクを取消", actor.name, ip, "", now,
+           actor=actor)
 
 
 def _mail_signer(agreement: SubscriptionAgreement, request: SigningRequest, now: datetime,
@@ -351,10 +346,6 @@ def check_access_code(request: SigningRequest, code: str, *, ip: str, user_agent
         _event(agreement, request, "locked",
                f"アクセスコードの誤りが{MAX_CODE_ATTEMPTS}回続いたためロック",
                "", ip, user_agent, now)
-        record(None, "signing.locked", "signing_request", request.id, ip=ip, at=now,
-               case_id=agreement.case_id, bank_id=agreement.bank_id,
-               summary=f"{agreement.case.case_number} アクセスコードの誤りが続いたため"
-                       "署名リンクをロックしました。")
         notify([request.created_by], bank_id=agreement.bank_id, now=now,
                link=f"/cases/{agreement.case_id}#signing",
                subject=f"【署名リンクのロック】{agreement.case.case_number}",
@@ -426,13 +417,8 @@ def agree(request: SigningRequest, *, signer_name: str, signer_title: str, ip: s
     if changed != 1:
         raise SigningError("この契約書はすでに手続きが完了しています。")
     _event(agreement, request, "agreed", f"契約内容に同意（{signer_title} {signer_name}）",
-           signer_name, ip, user_agent, now)
-    record(None, "signing.agree", "subscription_agreement", agreement.id, ip=ip, at=now,
-           case_id=agreement.case_id, bank_id=agreement.bank_id,
-           summary=f"{agreement.case.case_number} {signer_title} {signer_name} 様が"
-                   "契約内容に同意しました。",
-           after={"signer": signer_name, "title": signer_title, "mode": request.mode,
-                  "user_agent": user_agent[:200]})
+           signer_name, ip, user_agent, now,
+           after={"signer": signer_name, "title": signer_title, "mode": request.mode})
     db.session.flush()
     return agreement
 
@@ -451,10 +437,7 @@ def decline(request: SigningRequest, *, reason: str, ip: str, user_agent: str,
     agreement.status = AgreementStatus.DECLINED
     agreement.declined_reason = reason[:2000]
     _event(agreement, request, "declined", f"辞退（理由：{reason[:120]}）", request.signer_name,
-           ip, user_agent, now)
-    record(None, "signing.decline", "subscription_agreement", agreement.id, ip=ip, at=now,
-           case_id=agreement.case_id, bank_id=agreement.bank_id,
-           summary=f"{agreement.case.case_number} 契約が辞退されました。", after={"reason": reason})
+           ip, user_agent, now, after={"reason": reason})
     notify([request.created_by], bank_id=agreement.bank_id, now=now,
            link=f"/cases/{agreement.case_id}#signing",
            subject=f"【辞退】{agreement.case.case_number} {agreement.counterparty_name}",
@@ -513,13 +496,8 @@ def store_sealed(agreement: SubscriptionAgreement, signed_pdf: bytes, *,
         plan_code=agreement.plan_code, monthly_fee=agreement.monthly_fee,
         starts_on=agreement.starts_on, created_at=now)
     db.session.add(subscription)
-    _event(agreement, None, "sealed", "運営者シールによる電子署名（封緘）", "システム", "", "", now)
-    record(None, "signing.seal", "subscription_agreement", agreement.id, at=now,
-           case_id=case.id, bank_id=agreement.bank_id,
-           summary=f"{case.case_number} 契約書を封緘し、締結しました"
-                   f"（{agreement.starts_on} 開始）。",
-           after={"signed_sha256": agreement.signed_sha256, "document_id": agreement.document_id,
-                  "starts_on": agreement.starts_on})
+    _event(agreement, None, "sealed", "運営者シールによる電子署名（封緘）", "システム", "", "", now,
+           after={"signed_sha256": agreement.signed_sha256, "starts_on": agreement.starts_on})
     notify([agreement.created_by], bank_id=agreement.bank_id, now=now,
            link=f"/cases/{case.id}#signing",
            subject=f"【締結】{case.case_number} {agreement.counterparty_name}",

@@ -202,7 +202,7 @@ def test_signing_seals_and_shows_the_completion_page(client, sent, world, caplog
     assert subscriptions[0].starts_on == agreement.starts_on
     assert db.session.get(type(world["case"]), world["case"].id).status == CaseStatus.SIGNED
     actions = set(db.session.scalars(sa.select(AuditLog.action)))
-    assert {"signing.agree", "signing.seal"} <= actions
+    assert {"signing.agreed", "signing.sealed"} <= actions
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)
                              .where(Notification.user_id == world["officer"].id)) == 1
     # The link is used up: signing again is refused with the current state.
