@@ -17,6 +17,7 @@ from app.japan.dates import JST, format_jst
 from app.japan.text import nfkc, unify_hyphens
 from app.models import AuditLog, Case, Role, User
 from app.models.referral import ACTION_LABELS as REFERRAL_ACTION_LABELS
+from app.models.signing import SIGNING_EVENT_LABELS
 
 PAGE_SIZE = 50
 # Readable names of the actions people look for; any other action is shown as stored.
@@ -33,6 +34,7 @@ ACTION_LABELS = {
     **{f"referral.{kind.value}": f"紹介稟議の{label}"
        for kind, label in REFERRAL_ACTION_LABELS.items()},
     "referral_document.issue": "紹介票の発行",
+    **{f"signing.{kind}": f"電子契約：{label}" for kind, label in SIGNING_EVENT_LABELS.items()},
     "subsidy_programme.create": "補助金の登録", "subsidy_programme.update": "補助金の変更",
     "user.deputy": "代理承認者の指名",
 }

@@ -141,6 +141,16 @@ class SigningRequest(Base):
         return REQUEST_STATUS_LABELS[self.status]
 
 
+# Kinds of signing events, and their names in the audit log search.
+SIGNING_EVENT_LABELS = {
+    "created": "契約書の作成", "sent": "署名依頼の送付", "resent": "署名依頼の再送",
+    "in_branch": "店頭署名の開始", "revoked": "署名リンクの取消", "reminded": "リマインダー送信",
+    "code_ok": "アクセスコード認証", "code_failed": "アクセスコードの誤り",
+    "locked": "署名リンクのロック", "viewed": "契約書の表示", "agreed": "署名者の同意",
+    "declined": "署名者の辞退", "sealed": "封緘（締結）",
+}
+
+
 class SigningEvent(Base):
     """Everything that happened to an agreement, printed on the 合意締結証明書."""
 

@@ -1,5 +1,6 @@
 """The agreement from sending to seal through the services, on the real renderer and the real
 seal: secrets never stored in clear, links that stop working, the lock, reminders."""
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -237,3 +238,15 @@ def test_remind_command_queues_the_reminder(approved, app):
     assert result.exit_code == 0 and "1件" in result.output
     db.session.expire_all()
     assert db.session.get(SigningRequest, issued.request.id).reminded_at is not None
+
+
+def test_every_event_kind_has_a_name_in_the_audit_search():
+    from app.audit.search import action_label
+    from app.models.signing import SIGNING_EVENT_LABELS
+
+    from pathlib import Path
+
+    source = Path(services.__file__).read_text(encoding="utf-8")
+    used = set(re.findall(r'_event\([^"]*"([a-z_]+)"', source)) | {"sent", "resent"}
+    assert used <= set(SIGNING_EVENT_LABELS)
+    assert action_label("signing.sealed") == "電子契約：封緘（締結）"
