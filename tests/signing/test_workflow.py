@@ -241,10 +241,10 @@ def test_remind_command_queues_the_reminder(approved, app):
 
 
 def test_every_event_kind_has_a_name_in_the_audit_search():
+    from pathlib import Path
+
     from app.audit.search import action_label
     from app.models.signing import SIGNING_EVENT_LABELS
-
-    from pathlib import Path
 
     source = Path(services.__file__).read_text(encoding="utf-8")
     used = set(re.findall(r'_event\([^"]*"([a-z_]+)"', source)) | {"sent", "resent"}
