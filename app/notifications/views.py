@@ -11,6 +11,7 @@ from app.models import Bank, MailStatus, OutgoingMail, Role
 from app.models.notification import MAIL_STATUS_LABELS
 from app.notifications.mail import kick_delivery
 from app.notifications.services import mark_read, requeue, unread_count, unread_notices
+from app.signing.tokens import expand_signing_links
 
 bp = protect(Blueprint("notifications", __name__))
 
@@ -65,9 +66,13 @@ def outbox():
     banks = {}
     if current_user.role == Role.OPERATOR:
         banks = dict(db.session.execute(sa.select(Bank.id, Bank.name)).all())
+    smtp_configured = bool(current_app.config.get("MAIL_SERVER"))
+    # Development (no SMTP): show the mail as it would be sent, signing links included, so
+    # a demo can follow the link; with a real server the stored placeholder is shown.
+    show = (lambda body: body) if smtp_configured else expand_signing_links
     return render_template("notifications/outbox.html", mails=mails, status=status,
                            labels=MAIL_STATUS_LABELS, banks=banks, limit=OUTBOX_LIMIT,
-                           smtp_configured=bool(current_app.config.get("MAIL_SERVER")))
+                           smtp_configured=smtp_configured, show_body=show)
 
 
 @bp.post("/outbox/<int:mail_id>/retry")

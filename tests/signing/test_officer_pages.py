@@ -132,3 +132,20 @@ def test_signer_reads_the_pages_as_images_on_a_phone(client, approved, app):
     assert first.status_code == 200 and first.data.startswith(b"\x89PNG")
     assert phone.get(images[0].replace("/1.png", "/9.png")).status_code == 404
     assert app.test_client().get(images[0].replace(path, "/sign/unknown")).status_code == 404
+
+
+def test_outbox_shows_the_signing_link_only_without_smtp(client, approved, app, monkeypatch):
+    login(client, approved.officer)
+    _create(client, approved.case)
+    agreement = db.session.scalar(sa.select(SubscriptionAgreement))
+    client.post(f"/signing/{agreement.id}/send", data={
+        "csrf_token": csrf_token(client), "email": "rep@example.jp", "name": "代表",
+        "expires_days": "14"})
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client)})
+    login(client, approved.hq)
+    html = client.get("/outbox").get_data(as_text=True)
+    assert re.search(r"/sign/[A-Za-z0-9_-]{40,}", html)  # development: the demo can follow it
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_DELIVERY", "off")
+    html = client.get("/outbox").get_data(as_text=True)
+    assert not re.search(r"/sign/[A-Za-z0-9_-]{40,}", html) and "[[signing-link:" in html
