@@ -2,11 +2,11 @@
 from flask import Flask, request
 from flask_login import current_user
 
+from app.admin.history import role_label
 from app.japan.dates import format_jst, wareki
 from app.japan.identifiers import JSIC_DIVISIONS
 from app.japan.money import yen
 from app.japan.text import format_phone
-from app.models.user import ROLE_LABELS
 from app.referrals.consent_items import CONSENT_ITEMS
 
 
@@ -17,7 +17,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(format_phone, "phone")
     app.add_template_filter(lambda letter: JSIC_DIVISIONS.get(letter, ""), "industry_name")
     app.add_template_filter(lambda code: CONSENT_ITEMS.get(code, code), "consent_item")
-    app.add_template_filter(lambda role: ROLE_LABELS.get(role, "システム"), "role_label")
+    app.add_template_filter(role_label, "role_label")
 
     @app.after_request
     def headers(response):

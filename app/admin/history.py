@@ -62,6 +62,8 @@ def _text(field: str, value: Any) -> str:
 
 def role_label(value: str) -> str:
     """The actor's role as stored on an audit row, in Japanese."""
+    if value == "signer":
+        return "署名者（お客さま）"
     try:
         return ROLE_LABELS[Role(value)]
     except ValueError:

@@ -53,7 +53,7 @@ def _row_digest(row: AuditLog) -> str:
 def record(actor: User | None, action: str, record_type: str, record_id: Any, *,
            summary: str = "", before: dict | None = None, after: dict | None = None,
            ip: str = "", bank_id: int | None = None, case_id: int | None = None,
-           at: datetime | None = None) -> AuditLog:
+           at: datetime | None = None, outsider: str = "") -> AuditLog:
     """Append one row, chained to the last one. Appends are serialised by locking the last
     row (PostgreSQL) or by SQLite's single writer; the unique hash column refuses a fork."""
     last = db.session.execute(
@@ -62,8 +62,9 @@ def record(actor: User | None, action: str, record_type: str, record_id: Any, *,
     ).first()
     row = AuditLog(
         at=at or utcnow(), actor_id=actor.id if actor else None,
-        actor_name=actor.name if actor else "システム",
-        actor_role=actor.role.value if actor else "system",
+        # `outsider`: someone without an account acting (a signer), named as they typed.
+        actor_name=actor.name if actor else (outsider or "システム"),
+        actor_role=actor.role.value if actor else ("signer" if outsider else "system"),
         bank_id=bank_id if bank_id is not None else (actor.bank_id if actor else None),
         action=action, record_type=record_type, record_id=str(record_id), summary=summary[:300],
         before=_plain(before) if before is not None else None,

@@ -6,6 +6,7 @@ from flask_login import current_user
 from app.auth.guard import protect
 from app.extensions import db
 from app.models import AuditLog, Case, CaseStatus, Plan
+from app.models.case import CASE_STATUS_LABELS
 from app.referrals.views import panel_context
 from app.scope import get_or_404, restrict
 from app.signing.views import signing_context
@@ -22,7 +23,8 @@ def index():
     else:
         status = ""
     cases = db.session.scalars(stmt).all()
-    return render_template("cases/index.html", cases=cases, status=status)
+    return render_template("cases/index.html", cases=cases, status=status,
+                           status_labels=CASE_STATUS_LABELS)
 
 
 @bp.get("/<int:case_id>")

@@ -68,6 +68,11 @@ class Case(Base):
 
     @property
     def status_label(self) -> str:
+        """The case's state in words; while the referral is in approval, returned or taken
+        back, that is what people need to see."""
+        referral = self.referral
+        if self.status == CaseStatus.PROPOSED and referral is not None:
+            return f"紹介稟議：{referral.status_label}"
         return CASE_STATUS_LABELS[self.status]
 
     @property

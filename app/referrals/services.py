@@ -14,12 +14,15 @@ import sqlalchemy as sa
 from app.audit.services import record
 from app.errors import DomainError
 from app.extensions import db
+from app.japan import JapanInputError
+from app.japan.text import clean_text
 from app.models import (
     ActionKind,
     Case,
     CaseStatus,
     ConsentMethod,
     ConsentRecord,
+    Notification,
     Referral,
     ReferralAction,
     ReferralDocument,
@@ -147,6 +150,9 @@ def submit_problems(case: Case, actor: User) -> list[str]:
     if referral is not None and referral.status not in (ReferralStatus.RETURNED,
                                                          ReferralStatus.WITHDRAWN):
         problems.append(f"この案件の稟議は「{referral.status_label}」です。")
+    elif referral is not None and actor.id not in (referral.submitter_id, case.officer_id):
+        # Otherwise a 役席 could resubmit an officer's returned referral and skip the 役席 step.
+        problems.append("差し戻し・取り戻しの後に再申請できるのは、申請者本人か案件の担当者です。")
     if case.latest_proposal is not None:
         problems += consent_problems(case)
     return problems
@@ -166,7 +172,7 @@ def submit(case: Case, actor: User, *, comment: str = "", ip: str = "",
     problems = submit_problems(case, actor)
     if problems:
         raise ReferralError(" ".join(problems))
-    comment = comment.strip()[:MAX_COMMENT]
+    comment = _clean_comment(comment)
     proposal = case.latest_proposal
     annual = proposal.monthly_fee * 12
     steps = approval_chain(submitter_role=actor.role.value,
@@ -226,6 +232,16 @@ def _has_staff(case: Case, role: Role, submitter: User) -> bool:
     if role != Role.HQ:
         stmt = stmt.where(User.branch_id == case.branch_id)
     return db.session.scalar(stmt.limit(1)) is not None
+
+
+def _clean_comment(comment: str) -> str:
+    """A comment as typed (line breaks kept); control, zero-width and direction characters
+    are refused — they would garble the trail and the notices."""
+    try:
+        return clean_text(comment or "", max_length=MAX_COMMENT, required=False,
+                          multiline=True)
+    except JapanInputError as exc:
+        raise ReferralError(f"コメント：{exc}") from None
 
 
 def _update(referral: Referral, expected_version: int, **values) -> None:
@@ -310,7 +326,7 @@ def act(referral: Referral, actor: User, action: ActionKind, *, comment: str = "
     the user may not take this action at all, ReferralError for a missing comment or a
     transition the state table refuses."""
     now = now or utcnow()
-    comment = comment.strip()
+    comment = _clean_comment(comment)
     if expected_version is not None and expected_version != referral.version:
         raise ReferralConflict(_conflict_message(referral))
     version = referral.version
@@ -331,8 +347,6 @@ def act(referral: Referral, actor: User, action: ActionKind, *, comment: str = "
     needs_comment = comment_required(action)
     if needs_comment and not comment:
         raise ReferralError(needs_comment)
-    if len(comment) > MAX_COMMENT:
-        raise ReferralError(f"コメントは{MAX_COMMENT}文字以内で入力してください。")
 
     final = new.status in FINAL
     _update(referral, version, status=new.status, step_index=new.step_index,
@@ -361,10 +375,16 @@ def act(referral: Referral, actor: User, action: ActionKind, *, comment: str = "
            before={"status": old.status, "step": step},
            after={"status": new.status, "step": referral.current_step or "",
                   "comment": comment, "on_behalf_of": behalf.name if behalf else ""})
+    _close_approval_notices(referral, now)  # the step they were about has been decided
     if new.status == ReferralStatus.PENDING:
         _notify_approvers(referral, now)
     elif action != ActionKind.WITHDRAW:
         _notify_submitter(referral, action, actor, comment, now)
+    if behalf is not None:
+        notify([behalf], bank_id=referral.bank_id, now=now, link=_case_link(referral),
+               subject=f"【代理承認】{case.case_number} {case.client.name}",
+               message=f"{case.case_number} {case.client.name} の紹介稟議を、{actor.name} さんが"
+                       "支店長に代わって承認しました。")
     db.session.flush()
     return referral
 
@@ -397,6 +417,16 @@ def approvers(referral: Referral) -> list[User]:
 
 def _case_link(referral: Referral) -> str:
     return f"/cases/{referral.case_id}"
+
+
+def _close_approval_notices(referral: Referral, now: datetime) -> None:
+    """Approval requests for this referral that nobody needs to act on any more are marked
+    read (a new request goes out for the next step)."""
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.link == _case_link(referral), Notification.read_at.is_(None),
+               Notification.message.like("%の承認待ちです%"))
+        .values(read_at=now).execution_options(synchronize_session=False))
 
 
 def _notify_approvers(referral: Referral, now: datetime) -> None:
@@ -451,7 +481,8 @@ def latest_document(referral: Referral) -> ReferralDocument | None:
 
 
 def issue_referral_document(referral: Referral, *, now: datetime | None = None,
-                            render=None) -> ReferralDocument:
+                            render=None, actor: User | None = None,
+                            ip: str = "") -> ReferralDocument:
     """Render and store 紹介票兼同意確認書 for an approved referral (a new version each time;
     earlier versions are never touched). Called after the approval is committed, so no write
     transaction is held while the PDF renders."""
@@ -469,7 +500,7 @@ def issue_referral_document(referral: Referral, *, now: datetime | None = None,
                                 issued_at=now)
     db.session.add(document)
     db.session.flush()
-    record(None, "referral_document.issue", "referral_document", document.id, at=now,
+    record(actor, "referral_document.issue", "referral_document", document.id, at=now, ip=ip,
            case_id=referral.case_id, bank_id=referral.bank_id,
            summary=f"{referral.case.case_number} 紹介票兼同意確認書"
                    f"（第{document.version}版）を発行しました。",

@@ -2,6 +2,8 @@
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
+from app.japan import JapanInputError
+from app.japan.text import clean_text
 from app.models import ConsentMethod, User
 from app.referrals.consent_items import CONSENT_ITEMS
 from app.referrals.services import ConsentInput
@@ -50,22 +52,14 @@ def validate_consent(form: Mapping, *, recipients: Sequence[dict], staff: Sequen
     except ValueError:
         errors["method"] = "同意の方法（書面・電子）を選んでください。"
 
-    name = (form.get("consenter_name") or "").strip()
-    if not name:
-        errors["consenter_name"] = "同意した方のお名前を入力してください。"
-    elif len(name) > 100:
-        errors["consenter_name"] = "お名前は100文字以内で入力してください。"
-    title = (form.get("consenter_title") or "").strip()
-    if len(title) > 50:
-        errors["consenter_title"] = "役職は50文字以内で入力してください。"
+    name = _text(form, "consenter_name", errors, max_length=100, label="同意した方のお名前")
+    title = _text(form, "consenter_title", errors, max_length=50, required=False)
 
     obtained_by = next((u for u in staff if str(u.id) == form.get("obtained_by")), None)
     if obtained_by is None:
         errors["obtained_by"] = "同意を取得した職員を選んでください。"
 
-    note = (form.get("note") or "").strip()
-    if len(note) > 500:
-        errors["note"] = "備考は500文字以内で入力してください。"
+    note = _text(form, "note", errors, max_length=500, required=False, multiline=True)
 
     mime = ""
     if scan:
@@ -82,6 +76,14 @@ def validate_consent(form: Mapping, *, recipients: Sequence[dict], staff: Sequen
                         method=method, consenter_name=name, consenter_title=title,
                         obtained_by=obtained_by, note=note, scan=scan or None,
                         scan_filename=scan_filename[:200], scan_mimetype=mime), {}
+
+
+def _text(form: Mapping, field: str, errors: dict[str, str], **rules) -> str:
+    try:
+        return clean_text(form.get(field) or "", **rules)
+    except JapanInputError as exc:
+        errors[field] = str(exc)
+        return ""
 
 
 def recipient_key(recipient: dict) -> str:

@@ -224,9 +224,12 @@ def reissue_document(referral_id: int):
     referral = _referral_or_404(referral_id)
     if not current_user.role.is_branch_role and current_user.role != Role.HQ:
         abort(404)
-    services.issue_referral_document(referral)
-    db.session.commit()
-    flash("紹介票兼同意確認書を発行しました。", "success")
+    if services.latest_document(referral) is not None:
+        flash("紹介票兼同意確認書はすでに発行されています。", "info")
+    else:
+        services.issue_referral_document(referral, actor=current_user, ip=_ip())
+        db.session.commit()
+        flash("紹介票兼同意確認書を発行しました。", "success")
     return redirect(url_for("cases.show", case_id=referral.case_id, _anchor="referral"), 303)
 
 

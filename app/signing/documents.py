@@ -8,12 +8,16 @@
   authenticated, every signing event, the platform seal; an empty area at the bottom right
   (SEAL_BOX) where the visible seal stamp is drawn.
 
-`append_pages` joins the two before the seal. No request globals; nothing is written here."""
+At signing, `fill_signer_block` prints the signer into the agreement's signer fields (an
+overlay added by an incremental update) and `append_pages` joins the two before the seal.
+No request globals; nothing is written here."""
 import calendar
 import io
+import unicodedata
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -28,6 +32,7 @@ from app.signing.seal import SEAL_BOX  # where pyHanko draws the stamp; kept emp
 
 AGREEMENT_TEMPLATE = "documents/agreement.html"
 CERTIFICATE_TEMPLATE = "documents/certificate.html"
+SIGNER_OVERLAY_TEMPLATE = "documents/signer_overlay.html"
 AGREEMENT_TITLE = "利用申込書兼契約書"
 CERTIFICATE_TITLE = "合意締結証明書"
 SERVICE_NAME = "Pocket TECH Advisor"
@@ -35,6 +40,22 @@ SERVICE_NAME = "Pocket TECH Advisor"
 STAMP_DUTY_NOTE = ("本契約は電磁的記録により締結するため、印紙税は課されません"
                    "（書面の原本を別途交付する場合を除きます）。")
 SIGNER_BLANK = "ご署名欄：電子署名の手続きで記入されます"
+# The signer fields of the agreement (templates/documents/signer_overlay.html, imported by
+# agreement.html): a caption line then one row of fixed height per field, the last thing of a
+# box at the bottom of the last page's page area (A4, bottom margin 18 mm,
+# documents/_document.css); the overlay printed at signing uses the same markup and geometry,
+# so its values land in the blank cells.
+SIGNER_BLOCK = {
+    "fields": (("title", "ご署名者の役職"), ("name", "ご署名者の氏名"),
+               ("agreed_at", "同意日時"), ("method", "署名の方法")),
+    "caption": f"{SIGNER_BLANK}（ご署名者・同意日時・方法は、末尾の「合意締結証明書」にも記載されます）",
+    "label_mm": 42, "row_mm": 8, "caption_mm": 5,
+}
+SIGNER_VALUE_PT = 10  # the values' size; a value too long for its cell is printed smaller
+_SIGNER_VALUE_MM = 178 - 42 - 4  # the value cell between its paddings
+METHOD_EMAIL = "電子署名（立会人型）・運営者シールで封緘"
+METHOD_IN_BRANCH = "店頭で本人確認のうえ電子署名"
+_OVERLAY_NAME = pdf_name("/PtaSignerFields")  # the overlay's XObject name on the page
 AUTH_EMAIL = "メールのリンク＋アクセスコード（別経路で通知）"
 AGREED_KIND = "agreed"  # SigningEvent.kind of the signer's agreement
 _PT_PER_MM = 72 / 25.4
@@ -91,8 +112,8 @@ def _consent(agreement: SubscriptionAgreement) -> dict | None:
 def agreement_context(agreement: SubscriptionAgreement) -> dict:
     """Everything templates/documents/agreement.html prints, as plain values: the terms from
     the agreement's snapshot (plan, fee, start, term, notice), what the plan includes (the
-    Plan row, when it still exists), the consent in force, and a blank signer block (the
-    signer's name and title are printed on the 合意締結証明書, never into this document)."""
+    Plan row, when it still exists), the consent in force, and the signer fields, blank (filled
+    at signing by `fill_signer_block`; the signer is also printed on the 合意締結証明書)."""
     start = agreement.starts_on
     first_term_end = add_months(start, agreement.term_months) - timedelta(days=1)
     return {
@@ -114,7 +135,7 @@ def agreement_context(agreement: SubscriptionAgreement) -> dict:
         "purpose": PURPOSE,
         "no_tying": NO_TYING_STATEMENT,
         "stamp_duty": STAMP_DUTY_NOTE,
-        "signer_blank": SIGNER_BLANK,
+        "signer_block": SIGNER_BLOCK,
     }
 
 
@@ -139,6 +160,12 @@ def _events(events: list[SigningEvent]) -> list[dict]:
     return [{"at": format_jst(e.at, with_seconds=True), "label": e.label,
              "actor": e.actor_name, "ip": e.ip}
             for e in sorted(events, key=lambda e: (e.at, e.id or 0))]
+
+
+def agreed_event(events: list[SigningEvent]) -> SigningEvent | None:
+    """The signer's last 「agreed」 event (by time), if any."""
+    agreed = [e for e in events if e.kind == AGREED_KIND]
+    return max(agreed, key=lambda e: (e.at, e.id or 0)) if agreed else None
 
 
 def _page_count(pdf: bytes | None) -> int | None:
@@ -169,7 +196,7 @@ def certificate_context(agreement: SubscriptionAgreement, events: list[SigningEv
     sealed_at: the seal's signing time (server clock); printed in JST.
     seal_subject / seal_fingerprint: the platform seal certificate's subject and SHA-256
     fingerprint, as strings."""
-    agreed = next((e for e in reversed(events) if e.kind == AGREED_KIND), None)
+    agreed = agreed_event(events)
     return {
         "document": _document(CERTIFICATE_TITLE, agreement),
         "agreement": {"title": AGREEMENT_TITLE, "version": agreement.version,
@@ -216,6 +243,64 @@ def append_pages(base: bytes, extra: bytes) -> bytes:
         del page["/Parent"]  # insert_page links it into this file's page tree
         page.setdefault(pdf_name("/Resources"), resources)  # when inherited
         writer.insert_page(writer.import_object(page))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# -- signer fields -----------------------------------------------------------------------------
+
+
+def signing_method(mode) -> str:
+    """The signing method as printed in the agreement's signer fields."""
+    return METHOD_IN_BRANCH if mode == SigningMode.IN_BRANCH else METHOD_EMAIL
+
+
+def format_agreed_at(moment: datetime) -> str:
+    """「2026年12月3日 18:30」 (JST)."""
+    t = to_jst(moment)
+    return f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}"
+
+
+def _fitted(value: str) -> dict:
+    """A value on one line in its cell: SIGNER_VALUE_PT, or smaller when it is too long
+    (wide characters count 1 em, others about 0.6 em)."""
+    text = " ".join((value or "").split())
+    ems = sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6 for c in text)
+    fit = _SIGNER_VALUE_MM / (ems * 25.4 / 72) if ems else SIGNER_VALUE_PT
+    return {"text": text, "pt": round(min(SIGNER_VALUE_PT, fit * 0.97), 2)}
+
+
+def render_signer_overlay(*, name: str, title: str, agreed_at: datetime, method: str) -> bytes:
+    """One transparent A4 page with only the signer's values, where the fields are."""
+    values = {"title": title, "name": name, "agreed_at": format_agreed_at(agreed_at),
+              "method": method}
+    return render_pdf(SIGNER_OVERLAY_TEMPLATE, {
+        "title": AGREEMENT_TITLE, "signer_block": SIGNER_BLOCK,
+        "values": {key: _fitted(value) for key, value in values.items()}})
+
+
+def fill_signer_block(pdf: bytes, *, name: str, title: str, agreed_at: datetime,
+                      method: str) -> bytes:
+    """The agreement `pdf` with the signer's title, name (as typed), time of agreement (JST)
+    and signing method printed in the signer fields of its last page (SIGNER_BLOCK).
+
+    An incremental update (pyHanko): the overlay page rendered with WeasyPrint (same fonts,
+    the prepared rare-character faces included) is imported as a Form XObject and drawn over
+    the last page, the page's own content wrapped in q/Q; nothing else changes and the
+    result starts with `pdf`'s bytes unchanged."""
+    overlay = PdfFileReader(io.BytesIO(render_signer_overlay(
+        name=name, title=title, agreed_at=agreed_at, method=method)))
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    form = writer.import_page_as_xobject(overlay, 0)
+    last = int(writer.root["/Pages"]["/Count"]) - 1
+    writer.add_stream_to_page(last, writer.add_object(generic.StreamObject(stream_data=b"q")),
+                              prepend=True)
+    paint = b"Q q " + _OVERLAY_NAME.encode("ascii") + b" Do Q"
+    writer.add_stream_to_page(
+        last, writer.add_object(generic.StreamObject(stream_data=paint)),
+        generic.DictionaryObject({pdf_name("/XObject"): generic.DictionaryObject(
+            {_OVERLAY_NAME: form})}))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -18,9 +18,10 @@ from flask import current_app
 from app.audit.services import record
 from app.errors import DomainError
 from app.extensions import db
+from app.japan import JapanInputError
 from app.japan.dates import to_jst, today_jst
 from app.japan.money import taxed_total
-from app.japan.text import search_key
+from app.japan.text import clean_text, search_key
 from app.models import (
     AgreementStatus,
     Case,
@@ -53,6 +54,10 @@ CONFIRMATIONS = {
     "electronic": ("電磁的記録により契約を締結し、運営者が立会人として電子署名（シール）を"
                    "付すことに同意します。"),
 }
+
+
+# Events the signer causes (no staff account): the audit log names the signer, not the system.
+SIGNER_EVENTS = {"code_ok", "code_failed", "locked", "viewed", "agreed", "declined"}
 
 
 class SigningError(DomainError):
@@ -148,9 +153,11 @@ def _event(agreement: SubscriptionAgreement, request: SigningRequest | None, kin
                                 user_agent=user_agent[:300], at=now))
     details = {"request_id": request.id if request else None, "by": actor_name,
                "user_agent": user_agent[:200], **(after or {})}
+    signer_side = actor is None and kind in SIGNER_EVENTS
     record(actor, f"signing.{kind}", "subscription_agreement", agreement.id, ip=ip, at=now,
            case_id=agreement.case_id, bank_id=agreement.bank_id,
-           summary=f"{agreement.case.case_number} {label}", after=details)
+           summary=f"{agreement.case.case_number} {label}", after=details,
+           outsider=(f"{actor_name or '氏名未確認'}（署名者）" if signer_side else ""))
 
 
 def _close_requests(agreement: SubscriptionAgreement, status: RequestStatus) -> None:
@@ -380,20 +387,19 @@ def _claim(request: SigningRequest) -> None:
 
 def validate_signer(form: dict) -> tuple[dict, dict[str, str]]:
     errors = {}
-    name = " ".join((form.get("signer_name") or "").split())
-    title = " ".join((form.get("signer_title") or "").split())
-    if not name:
-        errors["signer_name"] = "お名前を入力してください。"
-    elif len(name) > 100:
-        errors["signer_name"] = "お名前は100文字以内で入力してください。"
-    if not title:
-        errors["signer_title"] = "役職を入力してください（例：代表取締役）。"
-    elif len(title) > 50:
-        errors["signer_title"] = "役職は50文字以内で入力してください。"
+    values = {}
+    for field, label, limit, hint in (
+            ("signer_name", "お名前", 100, ""), ("signer_title", "役職", 50, "（例：代表取締役）")):
+        try:
+            values[field] = " ".join(clean_text(form.get(field) or "", max_length=limit,
+                                                label=label).split())
+        except JapanInputError as exc:
+            values[field] = form.get(field) or ""
+            errors[field] = str(exc).replace("を入力してください。", f"を入力してください{hint}。")
     missing = [k for k in CONFIRMATIONS if not form.get(f"confirm_{k}")]
     if missing:
         errors["confirm"] = "確認事項にすべてチェックしてください。"
-    return {"signer_name": name, "signer_title": title}, errors
+    return values, errors
 
 
 def agree(request: SigningRequest, *, signer_name: str, signer_title: str, ip: str,
@@ -426,9 +432,12 @@ def agree(request: SigningRequest, *, signer_name: str, signer_title: str, ip: s
 def decline(request: SigningRequest, *, reason: str, ip: str, user_agent: str,
             now: datetime | None = None) -> SubscriptionAgreement:
     now = now or utcnow()
-    reason = reason.strip()
-    if not reason:
+    if not (reason or "").strip():
         raise SigningError("お手数ですが、辞退の理由をご記入ください。")
+    try:
+        reason = clean_text(reason, max_length=2000, multiline=True, label="辞退の理由")
+    except JapanInputError as exc:
+        raise SigningError(str(exc)) from None
     problem = unusable_reason(request, now)
     if problem:
         raise SigningError(problem)
@@ -457,9 +466,15 @@ def authentication_text(request: SigningRequest) -> str:
 
 def seal(agreement: SubscriptionAgreement, request: SigningRequest, *,
          now: datetime | None = None) -> bytes:
-    """Certificate page appended to the agreement as sent, sealed with the platform's key.
-    Reads only (no database writes)."""
-    from app.signing.documents import append_pages, render_certificate
+    """The agreement as sent with the signer printed in its signer fields, the certificate
+    page appended, sealed with the platform's key. Reads only (no database writes)."""
+    from app.signing.documents import (
+        agreed_event,
+        append_pages,
+        fill_signer_block,
+        render_certificate,
+        signing_method,
+    )
     from app.signing.keys import load_signer
     from app.signing.seal import seal_pdf, stamp_lines
 
@@ -473,7 +488,12 @@ def seal(agreement: SubscriptionAgreement, request: SigningRequest, *,
         auth={"mode": request.mode, "text": authentication_text(request),
               "confirmed_by": confirmed_by.name if confirmed_by else ""},
         sealed_at=now, seal_subject=signer.subject, seal_fingerprint=signer.fingerprint)
-    return seal_pdf(append_pages(agreement.pdf, certificate), signer=signer,
+    agreed = agreed_event(list(agreement.events))
+    signed = fill_signer_block(agreement.pdf, name=agreement.signer_name,
+                               title=agreement.signer_title,
+                               agreed_at=agreed.at if agreed else now,
+                               method=signing_method(request.mode))
+    return seal_pdf(append_pages(signed, certificate), signer=signer,
                     stamp_lines=stamp_lines(agreement.document_id, now))
 
 

@@ -31,7 +31,7 @@ from app.documents.preview import page_images
 from app.extensions import db
 from app.japan.dates import wareki_with_seireki
 from app.japan.text import nfkc
-from app.models import AgreementStatus, RequestStatus, SigningMode, SigningRequest, utcnow
+from app.models import AgreementStatus, RequestStatus, SigningMode, SigningRequest
 from app.notifications.mail import kick_delivery
 from app.proposals.services import price_context
 from app.signing import services, tokens
@@ -91,12 +91,9 @@ def _may_read(signing_request: SigningRequest) -> bool:
 
 
 def _may_download(signing_request: SigningRequest) -> bool:
-    """The sealed PDF: this browser passed step 1, or an in-branch link still within its
-    30 minutes (the QR code was only ever shown at the counter)."""
-    if _passed(signing_request):
-        return True
-    return (signing_request.mode == SigningMode.IN_BRANCH
-            and signing_request.expires_at > utcnow())
+    """The sealed PDF: only the browser that signed (or passed step 1). An in-branch link
+    was on the officer's screen; someone who photographed it must not get the contract."""
+    return _passed(signing_request)
 
 
 def _signed(signing_request: SigningRequest) -> bool:

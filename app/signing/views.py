@@ -1,5 +1,6 @@
 """The officer's side of signing: create the agreement, send the link (the access code is
 shown once), start in-branch signing with a QR code, revoke, watch the status."""
+import secrets
 from datetime import date, datetime
 
 import segno
@@ -12,6 +13,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user
@@ -19,7 +21,9 @@ from flask_login import current_user
 from app.auth.guard import protect
 from app.extensions import db
 from app.htmx import is_htmx
+from app.japan import JapanInputError
 from app.japan.dates import today_jst
+from app.japan.text import clean_text, normalize_email
 from app.models import (
     AgreementStatus,
     Case,
@@ -63,6 +67,12 @@ def signing_context(case: Case) -> dict:
     agreement = services.current_agreement(case)
     client = case.client
     today = today_jst()
+    if agreement is not None and agreement.status == AgreementStatus.SENT:
+        # One send per form shown: reloading the page that shows the access code re-posts
+        # the form, and must not send (and void the link just mailed) again.
+        nonces = session.setdefault("send_nonces", {})
+        nonces[str(agreement.id)] = secrets.token_urlsafe(12)
+        session.modified = True
     return {
         "agreement": agreement,
         "agreement_problems": services.agreement_problems(case, current_user),
@@ -132,20 +142,31 @@ def send(agreement_id: int):
     case = agreement.case
     _branch_staff_only(case)
     form = request.form.to_dict()
+    nonces = session.get("send_nonces", {})
+    if not form.get("nonce") or nonces.pop(str(agreement.id), None) != form.get("nonce"):
+        session.modified = True
+        flash("この署名依頼はすでに送信しました。アクセスコードは送信直後の画面でのみ表示します。"
+              "分からなくなった場合は、もう一度送信してください（新しいリンクとコードになります）。",
+              "warning")
+        return _back(case.id)
+    session.modified = True
     errors = {}
-    email = form.get("email", "").strip()
-    if "@" not in email or len(email) > 254 or " " in email:
-        errors["email"] = "署名者のメールアドレスを入力してください。"
-    name = " ".join(form.get("name", "").split())
-    if not name:
-        errors["name"] = "署名者（代表者）のお名前を入力してください。"
+    email = name = ""
+    try:
+        email = normalize_email(form.get("email", ""))
+    except JapanInputError as exc:
+        errors["email"] = str(exc)
+    try:
+        name = clean_text(form.get("name", ""), max_length=100, label="署名者（代表者）のお名前")
+    except JapanInputError as exc:
+        errors["name"] = str(exc)
     days = request.form.get("expires_days", type=int)
     if days is None or not 1 <= days <= services.EXPIRY_MAX_DAYS:
         errors["expires_days"] = f"有効期限は1〜{services.EXPIRY_MAX_DAYS}日で入力してください。"
     if not errors:
         try:
             issued = services.send_for_signature(agreement, current_user, email=email,
-                                                 name=name[:100], expires_days=days, ip=_ip())
+                                                 name=name, expires_days=days, ip=_ip())
         except services.SigningError as exc:
             errors["_form"] = str(exc)
     if errors:
@@ -161,10 +182,28 @@ def send(agreement_id: int):
 @bp.post("/<int:agreement_id>/in-branch")
 def in_branch(agreement_id: int):
     agreement = _agreement_or_404(agreement_id)
-    _branch_staff_only(agreement.case)
-    issued = services.start_in_branch(
-        agreement, current_user, name=" ".join(request.form.get("name", "").split())[:100],
-        identity_confirmed=request.form.get("identity_confirmed") == "on", ip=_ip())
+    case = agreement.case
+    _branch_staff_only(case)
+    errors = {}
+    name = ""
+    try:
+        name = clean_text(request.form.get("name", ""), max_length=100,
+                          label="署名者（ご本人）のお名前")
+    except JapanInputError as exc:
+        errors["name"] = str(exc)
+    if request.form.get("identity_confirmed") != "on":
+        errors["identity_confirmed"] = ("運転免許証などでご本人であることを確認し、"
+                                        "チェックしてください。")
+    if not errors:
+        try:
+            issued = services.start_in_branch(agreement, current_user, name=name,
+                                              identity_confirmed=True, ip=_ip())
+        except services.SigningError as exc:
+            errors["_form"] = str(exc)
+    if errors:
+        db.session.rollback()
+        return _case_page(case, in_branch_errors=errors,
+                          in_branch_form=request.form.to_dict()), 422
     db.session.commit()
     return redirect(url_for("signing.qr", request_id=issued.request.id), 303)
 

@@ -210,3 +210,13 @@ def test_branch_without_a_manager_cannot_submit(world):
     give_consent(world.case, world.officer)
     with pytest.raises(ReferralError, match="支店長の承認者が登録されていない"):
         submit(world.case, world.officer)
+
+
+def test_comments_refuse_direction_and_zero_width_characters(world):
+    give_consent(world.case, world.officer)
+    referral = submit(world.case, world.officer)
+    with pytest.raises(ReferralError, match="使用できない文字"):
+        act(referral, world.supervisor, ActionKind.RETURN, comment="費用\u202eを追記")
+    assert referral.status == ReferralStatus.PENDING
+    act(referral, world.supervisor, ActionKind.RETURN, comment="費用の根拠を\n追記してください")
+    assert referral.actions[-1].comment == "費用の根拠を\n追記してください"

@@ -1,7 +1,8 @@
 """The signing documents read back with poppler: the 利用申込書兼契約書 as sent (every clause,
 case number and document ID on every page), the 合意締結証明書 (hash, signer, authentication,
-events, seal; the stamp area left empty) and the two joined before the seal (the agreement's
-bytes and pages unchanged). Fixture rows are built directly with the models: a case of
+events, seal; the stamp area left empty), the agreement's signer fields filled at signing (in
+their cells, the bytes as sent kept as a prefix) and the two joined before the seal (the
+agreement's bytes and pages unchanged), sealed by services.seal (pdfsig). Fixture rows are built directly with the models: a case of
 acceptance case A08 (rare characters in the client's and representative's names) with its
 consent, an agreement as sent, the signing events."""
 import hashlib
@@ -13,24 +14,40 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from app.extensions import db
-from app.models import Case, Plan, SigningEvent, SigningMode, SubscriptionAgreement
+from app.models import (
+    Case,
+    Plan,
+    SigningEvent,
+    SigningMode,
+    SigningRequest,
+    SubscriptionAgreement,
+)
 from app.proposals.services import NO_TYING_STATEMENT, SERVICE_NATURE, price_context
 from app.referrals.consent_items import CONSENT_ITEMS, DEFAULT_PLATFORM_NAME, PURPOSE
+from app.signing import services
 from app.signing.documents import (
     AUTH_EMAIL,
+    METHOD_EMAIL,
+    METHOD_IN_BRANCH,
+    PAGE_MARGIN_LEFT_MM,
     SIGNER_BLANK,
+    SIGNER_BLOCK,
     STAMP_DUTY_NOTE,
     append_pages,
+    fill_signer_block,
     render_agreement,
     render_certificate,
 )
+from app.signing.keys import load_signer
 from app.signing.seal import SEAL_BOX
 from tests.documents.pdftools import fonts, page_count, pages_text, text
+from tests.signing.pdfsig import pdfsig
 from tests.proposal_cases import import_acceptance_advisors, make_case, make_default_plans
 from tests.referrals.doc_fixtures import make_consent
 
 SENT_AT = datetime(2026, 12, 3, 1, 30, tzinfo=UTC)  # 令和8年12月3日 10:30 JST
 SEALED_AT = datetime(2026, 12, 4, 0, 15, 42, tzinfo=UTC)  # 2026/12/04 09:15:42 JST
+AGREED_AT = datetime(2026, 12, 3, 9, 30, tzinfo=UTC)  # 2026年12月3日 18:30 JST
 STARTS_ON = date(2027, 1, 1)
 SIGNER = {"name": "𠮷田 髙志", "title": "代表取締役", "email": "yoshida@client.example.jp"}
 IP = "203.0.113.45"
@@ -96,12 +113,13 @@ def squeezed(page: str) -> str:
     return re.sub(r"\s+", "", page)
 
 
-def layout(pdf: bytes) -> str:
-    """pdftotext -layout: each table row on one line."""
+def layout(pdf: bytes, page: int | None = None) -> str:
+    """pdftotext -layout (of one page, when given): each table row on one line."""
+    pages = ["-f", str(page), "-l", str(page)] if page else []
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "doc.pdf"
         path.write_bytes(pdf)
-        return subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
+        return subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", *pages, str(path), "-"],
                               capture_output=True, text=True, check=True).stdout
 
 
@@ -121,23 +139,27 @@ def assert_fonts_embedded(pdf: bytes, *, rare: bool) -> None:
     assert any(n.startswith("PTA-Rare-") for n in names) == rare
 
 
-def words_in_box(pdf: bytes, page: int, box: tuple[float, float, float, float]) -> list[str]:
-    """Words of `page` whose bounding box meets `box` (PDF points, origin bottom-left)."""
-    x1, y1, x2, y2 = box
+def words(pdf: bytes, page: int) -> list[tuple[str, float, float, float, float]]:
+    """(word, x1, y1, x2, y2) of every word of `page` (PDF points, origin bottom-left)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "doc.pdf"
         path.write_bytes(pdf)
         out = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page),
                               str(path), "-"], capture_output=True, text=True, check=True).stdout
     height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', out).group(1))
-    hits = []
+    found = []
     for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
                          r'yMax="([\d.]+)">([^<]*)</word>', out):
         wx1, top, wx2, bottom = (float(v) for v in m.groups()[:4])
-        wy1, wy2 = height - bottom, height - top  # pdftotext counts from the top
-        if wx1 < x2 and wx2 > x1 and wy1 < y2 and wy2 > y1:
-            hits.append(m.group(5))
-    return hits
+        found.append((m.group(5), wx1, height - bottom, wx2, height - top))  # from the top
+    return found
+
+
+def words_in_box(pdf: bytes, page: int, box: tuple[float, float, float, float]) -> list[str]:
+    """Words of `page` whose bounding box meets `box` (PDF points, origin bottom-left)."""
+    x1, y1, x2, y2 = box
+    return [w for w, wx1, wy1, wx2, wy2 in words(pdf, page)
+            if wx1 < x2 and wx2 > x1 and wy1 < y2 and wy2 > y1]
 
 
 # -- 利用申込書兼契約書 --------------------------------------------------------------------------
@@ -194,10 +216,11 @@ def test_agreement_prints_every_clause_with_case_number_and_document_id_on_each_
     assert "立会人型電子契約" in econtract and "合意締結証明書" in econtract
     assert squeezed(STAMP_DUTY_NOTE) in econtract
     assert "（紹介者 みらい信用金庫より）" in lines and NO_TYING_STATEMENT in lines
-    # The signer block, blank as sent.
+    # The signer block, blank as sent, at the bottom of the last page.
     block = out[out.index("お申込み・ご署名"):]
-    assert "ご署名者の役職 ご署名者の氏名 同意日時" in block
-    assert SIGNER_BLANK in block
+    assert "ご署名者の役職 ご署名者の氏名 同意日時 署名の方法" in block
+    assert SIGNER_BLANK in block and "末尾の「合意締結証明書」にも記載されます" in block
+    assert "お申込み・ご署名" in pages[-1]
     assert "𠮷田 髙志" not in block  # the signer is printed on the certificate, not here
     assert_fonts_embedded(a.pdf, rare=True)
 
@@ -320,3 +343,84 @@ def test_merged_pdf_is_the_agreement_as_sent_followed_by_the_certificate(app_ctx
     assert re.search(r"^Encrypted:\s+no$", info, re.M)
     assert_fonts_embedded(merged, rare=True)
     assert words_in_box(merged, n + 1, SEAL_BOX) == []
+
+
+# -- signer fields filled at signing -----------------------------------------------------------
+
+LABEL_RIGHT_PT = (PAGE_MARGIN_LEFT_MM + SIGNER_BLOCK["label_mm"]) * 72 / 25.4
+CONTENT_RIGHT_PT = 595.28 - PAGE_MARGIN_LEFT_MM * 72 / 25.4
+
+
+def fill(pdf: bytes, *, name: str = SIGNER["name"], title: str = SIGNER["title"],
+         method: str = METHOD_EMAIL) -> bytes:
+    return fill_signer_block(pdf, name=name, title=title, agreed_at=AGREED_AT, method=method)
+
+
+def assert_in_fields(pdf: bytes, page: int, values: dict[str, str]) -> None:
+    """Each value (by field label) reads back on its label's row, inside the value cell, on
+    one line, overlapping no other word of the page."""
+    found = words(pdf, page)
+    labels = {w: box for w, *box in found if w in dict(SIGNER_BLOCK["fields"]).values()}
+    assert len(labels) == len(SIGNER_BLOCK["fields"]), labels
+    row_mm = SIGNER_BLOCK["row_mm"] * 72 / 25.4
+    for label, value in values.items():
+        lx1, ly1, lx2, ly2 = labels[label]
+        row_middle = (ly1 + ly2) / 2
+        on_row = [(w, *box) for w, *box in found
+                  if abs((box[1] + box[3]) / 2 - row_middle) < row_mm / 2 and w != label]
+        assert squeezed("".join(w for w, *_ in on_row)) == squeezed(value), (label, on_row)
+        for w, x1, y1, x2, y2 in on_row:
+            assert LABEL_RIGHT_PT < x1 and x2 <= CONTENT_RIGHT_PT, (label, w, x1, x2)
+            assert abs((y1 + y2) / 2 - row_middle) < 1.5, (label, w)  # aligned with the label
+            others = [o for o, ox1, oy1, ox2, oy2 in found if (o, ox1) != (w, x1)
+                      and ox1 < x2 and ox2 > x1 and oy1 < y2 and oy2 > y1]
+            assert not others, (w, others)
+
+
+def test_signer_fields_are_filled_on_the_last_agreement_page_as_an_incremental_update(app_ctx):
+    f = make_agreement("A08")
+    sent = f.agreement.pdf
+    filled = fill(sent)
+    assert filled.startswith(sent)  # the bytes as sent, untouched
+    n = page_count(sent)
+    assert page_count(filled) == n
+    assert pages_text(filled)[:-1] == pages_text(sent)[:-1]
+    rows = flat(layout(filled, n))
+    for row in ("ご署名者の役職 代表取締役", "ご署名者の氏名 𠮷田 髙志",
+                "同意日時 2026年12月3日 18:30", f"署名の方法 {METHOD_EMAIL}",
+                "会社名 株式会社𠮷野髙﨑工務店", SIGNER_BLANK):
+        assert row in rows, row
+    assert_in_fields(filled, n, {"ご署名者の役職": "代表取締役", "ご署名者の氏名": "𠮷田 髙志",
+                                 "同意日時": "2026年12月3日 18:30", "署名の方法": METHOD_EMAIL})
+    assert_fonts_embedded(filled, rare=True)  # 𠮷 and 髙 in the prepared face, no tofu
+
+
+def test_in_branch_method_and_a_long_title_stay_on_their_rows(app_ctx):
+    f = make_agreement("A01")
+    title = "代表取締役社長兼最高経営責任者兼経営企画本部長兼デジタル推進室長兼品質保証部担当"
+    filled = fill(f.agreement.pdf, name="髙橋 花子", title=title, method=METHOD_IN_BRANCH)
+    n = page_count(filled)
+    assert_in_fields(filled, n, {"ご署名者の役職": title, "ご署名者の氏名": "髙橋 花子",
+                                 "同意日時": "2026年12月3日 18:30",
+                                 "署名の方法": METHOD_IN_BRANCH})
+    assert METHOD_EMAIL not in text(filled, n)
+
+
+def test_sealed_contract_prints_the_signer_on_the_agreement_and_the_certificate(app_ctx):
+    f = make_agreement("A08")
+    a = f.agreement
+    a.signer_name, a.signer_title, a.signer_email = SIGNER["name"], SIGNER["title"], SIGNER["email"]
+    f.events[-1].at = AGREED_AT
+    request = SigningRequest(mode=SigningMode.EMAIL, signer_email=SIGNER["email"])  # unsaved
+    sealed = services.seal(a, request, now=SEALED_AT)
+    assert sealed.startswith(a.pdf)
+    n = page_count(a.pdf)
+    assert page_count(sealed) == n + 1
+    last = flat(layout(sealed, n))
+    assert "ご署名者の役職 代表取締役" in last and "ご署名者の氏名 𠮷田 髙志" in last
+    assert "同意日時 2026年12月3日 18:30" in last and f"署名の方法 {METHOD_EMAIL}" in last
+    cert = flat(text(sealed, n + 1))
+    assert "氏名 𠮷田 髙志" in cert and "役職 代表取締役" in cert
+    signer = load_signer(app_ctx.config, app_ctx.instance_path)
+    check = pdfsig(sealed, signer.trust_roots_pem())
+    assert check.signatures == 1 and check.valid and check.total_document, check.output

@@ -30,6 +30,15 @@ def _create(client, case, **form):
                        data={**data, "csrf_token": csrf_token(client, f"/cases/{case.id}")})
 
 
+def _send(client, agreement, **form):
+    """Post the send form as the case page gives it (with its one-time nonce)."""
+    page = client.get(f"/cases/{agreement.case_id}").get_data(as_text=True)
+    nonce = re.search(r'name="nonce" value="([^"]*)"', page)
+    data = {"email": "rep@example.jp", "name": "代表", "expires_days": "14", **form,
+            "csrf_token": csrf_token(client), "nonce": nonce[1] if nonce else ""}
+    return client.post(f"/signing/{agreement.id}/send", data=data), data
+
+
 def test_create_send_and_the_code_shown_once(client, approved):
     case = approved.case
     login(client, approved.officer)
@@ -47,23 +56,27 @@ def test_create_send_and_the_code_shown_once(client, approved):
     download = client.get(f"/agreements/{agreement.id}/agreement.pdf")
     assert download.status_code == 200 and download.data == agreement.pdf
 
-    token = csrf_token(client, f"/cases/{case.id}")
-    response = client.post(f"/signing/{agreement.id}/send", data={
-        "csrf_token": token, "email": "not-an-address", "name": "代表", "expires_days": "45"})
-    html = response.get_data(as_text=True)
-    assert response.status_code == 422 and "メールアドレス" in html and "1〜30日" in html
-    response = client.post(f"/signing/{agreement.id}/send", data={
-        "csrf_token": token, "email": "rep@example.jp", "name": "𠮷田 髙志",
-        "expires_days": "14"})
+    for bad in ("not-an-address", "unyu@@example", "foo@bar..jp", "<x>@example.jp"):
+        response, _ = _send(client, agreement, email=bad, name="代表\u200b太郎",
+                            expires_days="45")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422 and "メールアドレスの形式" in html, bad
+        assert "1〜30日" in html and "使用できない文字" in html
+    response, sent_form = _send(client, agreement, email="ＲＥＰ@Example.JP", name="𠮷田 髙志")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     code = re.search(r'class="access-code"[^>]*>(\d{3}) (\d{3})<', html)
     assert code, html
     request = db.session.scalar(sa.select(SigningRequest))
     assert tokens.code_matches(request.access_code_hash, code[1] + code[2])
+    assert request.signer_email == "REP@example.jp"  # full width folded, domain lower-cased
+    # Reloading the page that showed the code re-posts the form: nothing is sent again.
+    again_post = client.post(f"/signing/{agreement.id}/send", data=sent_form)
+    assert again_post.status_code == 303
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SigningRequest)) == 1
     # Never again: the case page does not show it.
     again = client.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert code[1] + " " + code[2] not in again and "rep@example.jp" in again
+    assert code[1] + " " + code[2] not in again and "REP@example.jp" in again
 
 
 def test_in_branch_qr_and_revoke(client, approved):
@@ -74,7 +87,12 @@ def test_in_branch_qr_and_revoke(client, approved):
     token = csrf_token(client, f"/cases/{case.id}")
     response = client.post(f"/signing/{agreement.id}/in-branch",
                            data={"csrf_token": token, "name": "代表 太郎"})
-    assert response.status_code == 409  # identity not confirmed
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "ご本人であることを確認し" in html
+    assert 'value="代表 太郎"' in html  # kept, on the case page
+    response = client.post(f"/signing/{agreement.id}/in-branch",
+                           data={"csrf_token": token, "name": " ", "identity_confirmed": "on"})
+    assert response.status_code == 422 and "お名前を入力" in response.get_data(as_text=True)
     response = client.post(f"/signing/{agreement.id}/in-branch", data={
         "csrf_token": token, "name": "代表 太郎", "identity_confirmed": "on"})
     assert response.status_code == 303
@@ -97,9 +115,7 @@ def test_only_the_branch_staff_send(client, approved, who, status):
     agreement = db.session.scalar(sa.select(SubscriptionAgreement))
     client.post("/auth/logout", data={"csrf_token": csrf_token(client)})
     login(client, approved[who])
-    token = csrf_token(client)
-    response = client.post(f"/signing/{agreement.id}/send", data={
-        "csrf_token": token, "email": "rep@example.jp", "name": "代表", "expires_days": "14"})
+    response, _ = _send(client, agreement)
     assert response.status_code == status  # a manager is branch staff too
     if status == 404:
         assert client.get(f"/agreements/{agreement.id}/agreement.pdf").status_code == 404
@@ -109,9 +125,7 @@ def test_home_lists_agreements_waiting_for_a_signature(client, approved):
     login(client, approved.officer)
     _create(client, approved.case)
     agreement = db.session.scalar(sa.select(SubscriptionAgreement))
-    client.post(f"/signing/{agreement.id}/send", data={
-        "csrf_token": csrf_token(client), "email": "rep@example.jp", "name": "代表",
-        "expires_days": "3"})
+    _send(client, agreement, expires_days="3")
     html = client.get("/").get_data(as_text=True)
     assert "署名待ちの契約書" in html and approved.case.case_number in html
 
@@ -138,9 +152,7 @@ def test_outbox_shows_the_signing_link_only_without_smtp(client, approved, app, 
     login(client, approved.officer)
     _create(client, approved.case)
     agreement = db.session.scalar(sa.select(SubscriptionAgreement))
-    client.post(f"/signing/{agreement.id}/send", data={
-        "csrf_token": csrf_token(client), "email": "rep@example.jp", "name": "代表",
-        "expires_days": "14"})
+    _send(client, agreement)
     client.post("/auth/logout", data={"csrf_token": csrf_token(client)})
     login(client, approved.hq)
     html = client.get("/outbox").get_data(as_text=True)

@@ -250,3 +250,15 @@ def test_every_event_kind_has_a_name_in_the_audit_search():
     used = set(re.findall(r'_event\([^"]*"([a-z_]+)"', source)) | {"sent", "resent"}
     assert used <= set(SIGNING_EVENT_LABELS)
     assert action_label("signing.sealed") == "電子契約：封緘（締結）"
+
+
+def test_signer_name_refuses_invisible_characters():
+    values, errors = services.validate_signer({"signer_name": "山田\u200b太郎",
+                                               "signer_title": "代表取締役"})
+    assert "使用できない文字" in errors["signer_name"]
+    values, errors = services.validate_signer({"signer_name": " 𠮷田　髙志 ",
+                                               "signer_title": "", **{
+                                                   f"confirm_{k}": "1"
+                                                   for k in services.CONFIRMATIONS}})
+    assert values["signer_name"] == "𠮷田 髙志"
+    assert errors == {"signer_title": "役職を入力してください（例：代表取締役）。"}
