@@ -32,7 +32,7 @@ seed: db-upgrade
 
 run: seed
 	@echo "ブラウザで http://127.0.0.1:5000 を開き、上のデモ用ログインでログインしてください（終了は Ctrl+C）。"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	FLASK_OUTBOX_SHOWS_SIGNING_LINKS=true $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install-test
 	$(PY) -m pytest -q -p no:cacheprovider

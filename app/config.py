@@ -19,6 +19,8 @@ class Config:
     CONSUMPTION_TAX_RATE_PERCENT = 10
     # Uploads (advisor import files) larger than this are refused before anything reads them.
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    # Demo only (`make run` turns it on): without SMTP the outbox shows signing links in full.
+    OUTBOX_SHOWS_SIGNING_LINKS = False
     # Matching page shows this many ranked advisors.
     MATCH_TOP = 20
     # E-mail notifications (README「メール通知」). Without MAIL_SERVER nothing is sent: mails

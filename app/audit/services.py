@@ -96,6 +96,8 @@ class VerifyResult:
     rows: int
     broken_id: int | None = None
     reason: str = ""
+    head_id: int | None = None  # the last row: kept elsewhere, it reveals a cut-off tail
+    head_hash: str = ""
 
 
 def verify_chain() -> VerifyResult:
@@ -103,6 +105,7 @@ def verify_chain() -> VerifyResult:
     or its predecessor removed) is named."""
     prev = GENESIS
     count = 0
+    head_id = None
     for row in db.session.scalars(sa.select(AuditLog).order_by(AuditLog.id)).yield_per(500):
         count += 1
         if row.prev_hash != prev:
@@ -111,4 +114,6 @@ def verify_chain() -> VerifyResult:
         if _row_digest(row) != row.hash:
             return VerifyResult(False, count, row.id, "行の内容がハッシュと一致しません（改ざん）")
         prev = row.hash
-    return VerifyResult(True, count)
+        head_id = row.id
+    return VerifyResult(True, count, head_id=head_id if count else None,
+                        head_hash=prev if count else "")

@@ -6,6 +6,7 @@ from flask_login import current_user
 from app.auth.guard import protect
 from app.extensions import db
 from app.models import (
+    AgreementStatus,
     Case,
     CaseStatus,
     ClientCompany,
@@ -15,6 +16,7 @@ from app.models import (
     RequestStatus,
     SigningRequest,
     SubscriptionAgreement,
+    utcnow,
 )
 from app.models import ReferralStatus as RS
 from app.notifications.views import notices_context
@@ -57,8 +59,10 @@ def index():
         restrict(sa.select(SubscriptionAgreement, SigningRequest.expires_at)
                  .join(SigningRequest, SigningRequest.agreement_id == SubscriptionAgreement.id),
                  SubscriptionAgreement, current_user)
-        .where(SigningRequest.status == RequestStatus.ACTIVE)
+        .where(SigningRequest.status == RequestStatus.ACTIVE,
+               SubscriptionAgreement.status == AgreementStatus.SENT)
         .order_by(SigningRequest.expires_at).limit(10)).all()
     return render_template("home/index.html", drafts=drafts, matching=matching, counts=counts,
                            to_approve=to_approve, returned=returned,
-                           awaiting_signature=awaiting_signature, **notices_context())
+                           awaiting_signature=awaiting_signature, now=utcnow(),
+                           **notices_context())

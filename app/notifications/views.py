@@ -67,9 +67,10 @@ def outbox():
     if current_user.role == Role.OPERATOR:
         banks = dict(db.session.execute(sa.select(Bank.id, Bank.name)).all())
     smtp_configured = bool(current_app.config.get("MAIL_SERVER"))
-    # Development (no SMTP): show the mail as it would be sent, signing links included, so
-    # a demo can follow the link; with a real server the stored placeholder is shown.
-    show = (lambda body: body) if smtp_configured else expand_signing_links
+    # Demo (no SMTP, and switched on by `make run`): show the mail as it would be sent,
+    # signing links included, so the demo can be followed; otherwise the placeholder.
+    demo_links = not smtp_configured and current_app.config.get("OUTBOX_SHOWS_SIGNING_LINKS")
+    show = expand_signing_links if demo_links else (lambda body: body)
     return render_template("notifications/outbox.html", mails=mails, status=status,
                            labels=MAIL_STATUS_LABELS, banks=banks, limit=OUTBOX_LIMIT,
                            smtp_configured=smtp_configured, show_body=show)

@@ -48,7 +48,8 @@ SIGNER_BLANK = "ご署名欄：電子署名の手続きで記入されます"
 SIGNER_BLOCK = {
     "fields": (("title", "ご署名者の役職"), ("name", "ご署名者の氏名"),
                ("agreed_at", "同意日時"), ("method", "署名の方法")),
-    "caption": f"{SIGNER_BLANK}（ご署名者・同意日時・方法は、末尾の「合意締結証明書」にも記載されます）",
+    "caption": (f"{SIGNER_BLANK}"
+                "（ご署名者・同意日時・方法は、末尾の「合意締結証明書」にも記載されます）"),
     "label_mm": 42, "row_mm": 8, "caption_mm": 5,
 }
 SIGNER_VALUE_PT = 10  # the values' size; a value too long for its cell is printed smaller

@@ -222,6 +222,8 @@ def _summarise(r: VerificationResult, *, require_issued: bool) -> VerificationRe
         Line(True, "ファイル全体が署名の対象です。") if r.covers_whole_file else
         Line(False, "署名の後にファイルへ追記・変更があります（署名の対象外の部分があります）。"),
         Line(True, "署名の証明書は信頼できる発行元のものです。") if r.trusted else
+        Line(None, "署名が無効のため、証明書の発行元は判断していません。")
+        if not (r.intact and r.valid) else
         Line(False, "署名の証明書は信頼できる発行元のものではありません。"),
         Line(True, "当サービスの運営者シールです。") if r.signed_by_us else
         Line(False, "当サービスの運営者シールではありません。"),

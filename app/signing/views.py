@@ -31,6 +31,7 @@ from app.models import (
     SigningMode,
     SigningRequest,
     SubscriptionAgreement,
+    utcnow,
 )
 from app.notifications.mail import kick_delivery
 from app.notifications.services import absolute_url
@@ -82,6 +83,7 @@ def signing_context(case: Case) -> dict:
         "send_form": {"email": client.email, "name": client.representative_name,
                       "expires_days": services.EXPIRY_DEFAULT_DAYS},
         "max_expiry": services.EXPIRY_MAX_DAYS,
+        "now": utcnow(),
     }
 
 

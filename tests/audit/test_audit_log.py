@@ -45,3 +45,18 @@ def test_a_removed_row_breaks_the_chain(app, app_ctx):
     db.session.commit()
     assert verify_chain().broken_id == ids[2]
     assert app.test_cli_runner().invoke(audit_cli, ["verify"]).exit_code == 1
+
+
+def test_a_cut_off_tail_is_found_with_the_noted_head(app, app_ctx):
+    _rows()
+    out = app.test_cli_runner().invoke(audit_cli, ["verify"])
+    head = out.output.split("最新の行：")[1].split("（")[0]
+    assert out.exit_code == 0 and ":" in head
+    assert app.test_cli_runner().invoke(audit_cli, ["verify", "--expect-head", head]).exit_code == 0
+    last = db.session.scalar(sa.select(sa.func.max(AuditLog.id)))
+    db.session.execute(sa.text("DELETE FROM audit_log WHERE id = :id"), {"id": last})
+    db.session.commit()
+    # The chain alone cannot tell a removed last row; the noted head can.
+    assert app.test_cli_runner().invoke(audit_cli, ["verify"]).exit_code == 0
+    out = app.test_cli_runner().invoke(audit_cli, ["verify", "--expect-head", head])
+    assert out.exit_code == 1 and "末尾の行の削除" in out.output

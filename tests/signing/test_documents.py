@@ -2,9 +2,10 @@
 case number and document ID on every page), the 合意締結証明書 (hash, signer, authentication,
 events, seal; the stamp area left empty), the agreement's signer fields filled at signing (in
 their cells, the bytes as sent kept as a prefix) and the two joined before the seal (the
-agreement's bytes and pages unchanged), sealed by services.seal (pdfsig). Fixture rows are built directly with the models: a case of
-acceptance case A08 (rare characters in the client's and representative's names) with its
-consent, an agreement as sent, the signing events."""
+agreement's bytes and pages unchanged), sealed by services.seal (pdfsig). Fixture rows are
+built directly with the models: a case of acceptance case A08 (rare characters in the
+client's and representative's names) with its consent, an agreement as sent, the signing
+events."""
 import hashlib
 import re
 import subprocess
@@ -41,9 +42,9 @@ from app.signing.documents import (
 from app.signing.keys import load_signer
 from app.signing.seal import SEAL_BOX
 from tests.documents.pdftools import fonts, page_count, pages_text, text
-from tests.signing.pdfsig import pdfsig
 from tests.proposal_cases import import_acceptance_advisors, make_case, make_default_plans
 from tests.referrals.doc_fixtures import make_consent
+from tests.signing.pdfsig import pdfsig
 
 SENT_AT = datetime(2026, 12, 3, 1, 30, tzinfo=UTC)  # 令和8年12月3日 10:30 JST
 SEALED_AT = datetime(2026, 12, 4, 0, 15, 42, tzinfo=UTC)  # 2026/12/04 09:15:42 JST
