@@ -133,8 +133,10 @@ def _conditions(viewer: User, filters: AuditFilters) -> list:
         name = sa.func.replace(sa.func.replace(AuditLog.actor_name, " ", ""), "\u3000", "")
         conditions.append(name.like(f"%{_like_prefix(filters.actor)}%", escape="\\"))
     if filters.case:
-        cases = sa.select(Case.id).where(
-            Case.case_number.like(f"{_like_prefix(filters.case)}%", escape="\\"))
+        # 「PTA-2026-0000」 from the start; 「000123」 or 「123」 (digits only) from the end.
+        typed = _like_prefix(filters.case)
+        pattern = f"%{typed}" if filters.case.isdigit() else f"{typed}%"
+        cases = sa.select(Case.id).where(Case.case_number.like(pattern, escape="\\"))
         if viewer.role != Role.OPERATOR:  # another bank's case number finds nothing
             cases = cases.where(Case.bank_id == viewer.bank_id)
         conditions.append(AuditLog.case_id.in_(cases))

@@ -343,9 +343,11 @@ def _seal(agreement, signing_request: SigningRequest) -> bool:
 def _conflict(signing_request: SigningRequest, message: str):
     """The link was used meanwhile (a second tap, another device) or expired: say so and
     offer the current state."""
-    state = signing_request.agreement.status_label
-    return _message(409, "この操作は受け付けられませんでした",
-                    f"{message}（現在の状態：{state}）",
+    agreement = signing_request.agreement
+    # 「署名待ち」 would read as "please sign" next to a revoked or expired link.
+    state = ("" if agreement.status == AgreementStatus.SENT
+             else f"（現在の状態：{agreement.status_label}）")
+    return _message(409, "この操作は受け付けられませんでした", f"{message}{state}",
                     again=url_for("sign.page", token=_token()))
 
 

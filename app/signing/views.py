@@ -99,6 +99,8 @@ def create(case_id: int):
     starts_on = _date(request.form.get("starts_on", ""))
     if starts_on is None:
         errors["starts_on"] = "開始日を 2027-01-01 の形で入力してください。"
+    elif starts_on < today_jst():
+        errors["starts_on"] = "開始日に過去の日付は指定できません。"
     term = request.form.get("term_months", type=int)
     if term is None or not 1 <= term <= 60:
         errors["term_months"] = "契約期間は1〜60か月で入力してください。"

@@ -163,6 +163,8 @@ def test_logged_out_htmx_gets_401_with_redirect(client, world):
     ("case=PTA-2026-000101", ("create_a1", "submit_a1")),
     ("case=pta－2026－0001", ("create_a1", "submit_a1", "create_a2")),  # prefix, typed loosely
     ("case=PTA-2026-00010", ("create_a1", "submit_a1", "create_a2")),
+    ("case=000101", ("create_a1", "submit_a1")),  # digits alone: from the end
+    ("case=102", ("create_a2",)),
     ("from=2026-04-01&to=2026-04-30", ("create_a1", "submit_a1")),  # JST days, not UTC
     ("from=2026-05-01&to=2026-05-01", ("create_a2",)),
     ("from=2026/5/1", ("create_a2", "bank")),
@@ -271,3 +273,4 @@ def test_chain_check_on_demand_names_a_changed_row(app, world):
     # Without JavaScript the form posts and the whole page shows the result.
     page = client.post("/audit/verify", data={"csrf_token": token}).get_data(as_text=True)
     assert "<html" in page and f"ID {target} の行" in page
+
