@@ -40,7 +40,7 @@ SERVICE_NAME = "Pocket TECH Advisor"
 STAMP_DUTY_NOTE = ("本契約は電磁的記録により締結するため、印紙税は課されません"
                    "（書面の原本を別途交付する場合を除きます）。")
 SIGNER_BLANK = "ご署名欄：電子署名の手続きで記入されます"
-# The signer fields of the agreement (templates/documents/signer_overlay.html, imported by
+# The signer fields of the agreement (templates/documents/_signer_fields.html, imported by
 # agreement.html): a caption line then one row of fixed height per field, the last thing of a
 # box at the bottom of the last page's page area (A4, bottom margin 18 mm,
 # documents/_document.css); the overlay printed at signing uses the same markup and geometry,
@@ -277,7 +277,8 @@ def render_signer_overlay(*, name: str, title: str, agreed_at: datetime, method:
     values = {"title": title, "name": name, "agreed_at": format_agreed_at(agreed_at),
               "method": method}
     return render_pdf(SIGNER_OVERLAY_TEMPLATE, {
-        "title": AGREEMENT_TITLE, "signer_block": SIGNER_BLOCK,
+        "document": {"title": AGREEMENT_TITLE, "case_number": "", "issuer": ""},
+        "signer_block": SIGNER_BLOCK,
         "values": {key: _fitted(value) for key, value in values.items()}})
 
 
