@@ -195,3 +195,7 @@ class Subscription(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     agreement: Mapped[SubscriptionAgreement] = relationship()
+
+    def started(self, today: date) -> bool:
+        """Whether the membership runs on `today` (JST): signed, and the start date reached."""
+        return self.status == SubscriptionStatus.ACTIVE and today >= self.starts_on

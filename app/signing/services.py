@@ -94,6 +94,10 @@ def current_agreement(case: Case) -> SubscriptionAgreement | None:
                              .order_by(SubscriptionAgreement.version.desc()).limit(1))
 
 
+def subscription_of(case: Case) -> Subscription | None:
+    return db.session.scalar(sa.select(Subscription).where(Subscription.case_id == case.id))
+
+
 def create_agreement(case: Case, actor: User, *, starts_on: date,
                      term_months: int = DEFAULT_TERM_MONTHS,
                      notice_days: int = DEFAULT_NOTICE_DAYS, ip: str = "",

@@ -76,6 +76,8 @@ def signing_context(case: Case) -> dict:
         session.modified = True
     return {
         "agreement": agreement,
+        "subscription": services.subscription_of(case),
+        "today": today,
         "agreement_problems": services.agreement_problems(case, current_user),
         "agreement_form": {"starts_on": default_start(today).isoformat(),
                            "term_months": services.DEFAULT_TERM_MONTHS,

@@ -164,3 +164,25 @@ def test_outbox_shows_the_signing_link_only_without_smtp(client, approved, app, 
     monkeypatch.setitem(app.config, "MAIL_DELIVERY", "off")
     html = client.get("/outbox").get_data(as_text=True)
     assert not re.search(r"/sign/[A-Za-z0-9_-]{40,}", html) and "[[signing-link:" in html
+
+
+def test_case_page_shows_the_subscription_before_and_from_its_start_date(client, approved):
+    from datetime import timedelta
+
+    from app.japan.dates import today_jst
+    from app.models import Subscription
+    from tests.signing.signer_world import fake_pdf, send, sign_directly
+
+    sent = send(approved.case, approved.officer, starts_in_days=10,
+                render=fake_pdf)
+    sign_directly(sent)
+    login(client, approved.officer)
+    page = client.get(f"/cases/{approved.case.id}").get_data(as_text=True)
+    line = re.search(r"<dd data-subscription>(.*?)</dd>", page, re.S)[1]
+    assert "開始前" in line and "契約中" not in line
+    subscription = db.session.scalar(sa.select(Subscription))
+    subscription.starts_on = today_jst() - timedelta(days=1)
+    db.session.commit()
+    page = client.get(f"/cases/{approved.case.id}").get_data(as_text=True)
+    line = re.search(r"<dd data-subscription>(.*?)</dd>", page, re.S)[1]
+    assert "契約中" in line and "開始前" not in line
