@@ -7,6 +7,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -186,7 +187,10 @@ def act(referral_id: int):
         flash(message, "success")
         return redirect(request.form.get("next") or url_for("cases.show",
                                                             case_id=referral.case_id), 303)
-    return _action_fragment(referral, place, message=message, kind="success")
+    response = make_response(_action_fragment(referral, place, message=message, kind="success"))
+    if place == "queue":
+        response.headers["HX-Trigger"] = "queueChanged"  # the counts above the list refresh
+    return response
 
 
 def _issue_document(referral: Referral) -> None:
@@ -247,6 +251,10 @@ def download_document(document_id: int):
 # ---------------------------------------------------------------- queue and pipeline
 
 
+QUEUE_FRAGMENTS = {"queue-results": "referrals/_queue_results.html",
+                   "queue-tiles": "referrals/_queue_tiles.html"}
+
+
 @bp.get("/approvals")
 def queue():
     if current_user.role not in QUEUE_ROLES:
@@ -278,8 +286,8 @@ def queue():
                    labels=REFERRAL_STATUS_LABELS, branches=branches, branch_id=branch_id,
                    allowed_for=lambda r: services.allowed_actions(r, current_user),
                    step_labels=STEP_LABELS, state_text=services.state_text)
-    if is_htmx() and request.headers.get("HX-Target") == "queue-results":
-        return render_template("referrals/_queue_results.html", **context)
+    if is_htmx() and request.headers.get("HX-Target") in QUEUE_FRAGMENTS:
+        return render_template(QUEUE_FRAGMENTS[request.headers["HX-Target"]], **context)
     return render_template("referrals/queue.html", **context)
 
 

@@ -194,9 +194,14 @@ def _approve(browser, base: str, login_id: str, password: str, shot: str | None)
     if shot:
         page.screenshot(path=str(SHOTS / f"{shot}.png"), full_page=True)
     url_before = page.url
+    mine = page.locator("#queue-tiles label", has=page.locator("input[value=mine]")).locator(".n")
+    waiting = int(mine.inner_text())
     row.locator("button[value=approve]").click()
     page.locator(".queue-row", has_text="承認しました").wait_for()
     assert page.url == url_before  # swapped in place, no page load
+    from playwright.sync_api import expect
+
+    expect(mine).to_have_text(str(waiting - 1))  # the counts follow the inline action
     context.close()
 
 

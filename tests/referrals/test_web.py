@@ -94,6 +94,12 @@ def test_queue_inline_actions_through_to_the_referral_document(client, world):
     fragment = response.get_data(as_text=True)
     assert response.status_code == 200 and 'class="queue-row"' in fragment
     assert "支店長の承認待ち" in fragment and "<html" not in fragment
+    assert response.headers["HX-Trigger"] == "queueChanged"  # the counts are fetched again
+    tiles = client.get("/approvals?status=mine", headers={"HX-Request": "true",
+                                                          "HX-Target": "queue-tiles"})
+    tiles_html = tiles.get_data(as_text=True)
+    assert 'id="queue-tiles"' in tiles_html and "<table" not in tiles_html
+    assert re.search(r'value="mine" checked><span class="n">0</span>', tiles_html)
     client.post("/auth/logout", data={"csrf_token": csrf_token(client)})
 
     login(client, world.manager)
