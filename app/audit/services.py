@@ -98,22 +98,28 @@ class VerifyResult:
     reason: str = ""
     head_id: int | None = None  # the last row: kept elsewhere, it reveals a cut-off tail
     head_hash: str = ""
+    own_rows: int = 0  # rows of the bank asked about (verify_chain(bank_id=…))
+    broken_bank_id: int | None = None  # the bank of the row named in broken_id
 
 
-def verify_chain() -> VerifyResult:
+def verify_chain(bank_id: int | None = None) -> VerifyResult:
     """Recompute every row's digest in order; the first row that does not match (changed,
-    or its predecessor removed) is named."""
+    or its predecessor removed) is named. Every bank's rows chain together; with `bank_id`
+    the rows of that bank are also counted (what its 本部 is told)."""
     prev = GENESIS
-    count = 0
+    count = own = 0
     head_id = None
     for row in db.session.scalars(sa.select(AuditLog).order_by(AuditLog.id)).yield_per(500):
         count += 1
         if row.prev_hash != prev:
             return VerifyResult(False, count, row.id,
-                                "直前の行とつながっていません（行の削除・挿入）")
+                                "直前の行とつながっていません（行の削除・挿入）",
+                                own_rows=own, broken_bank_id=row.bank_id)
         if _row_digest(row) != row.hash:
-            return VerifyResult(False, count, row.id, "行の内容がハッシュと一致しません（改ざん）")
+            return VerifyResult(False, count, row.id, "行の内容がハッシュと一致しません（改ざん）",
+                                own_rows=own, broken_bank_id=row.bank_id)
+        own += bank_id is not None and row.bank_id == bank_id
         prev = row.hash
         head_id = row.id
     return VerifyResult(True, count, head_id=head_id if count else None,
-                        head_hash=prev if count else "")
+                        head_hash=prev if count else "", own_rows=own)

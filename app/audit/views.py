@@ -48,6 +48,7 @@ def _page(verified: VerifyResult | None = None):
         return render_template("audit/_results.html", **context), status
     return render_template("audit/index.html", actions=actions_in_scope(current_user),
                            names=actor_names(current_user), verified=verified,
+                           own_bank=current_user.bank_id if current_user.role == Role.HQ else None,
                            **context), status
 
 
@@ -74,8 +75,11 @@ def export():
 
 @bp.post("/verify")
 def verify():
-    """Recompute the hash chain of the whole log (every bank's rows chain together)."""
-    result = verify_chain()
+    """Recompute the hash chain of the whole log (every bank's rows chain together). A
+    bank's 本部 is told about its own rows only: neither another bank's row count nor the ID
+    of another bank's broken row."""
+    own_bank = current_user.bank_id if current_user.role == Role.HQ else None
+    result = verify_chain(bank_id=own_bank)
     if is_htmx():
-        return render_template("audit/_verify.html", verified=result)
+        return render_template("audit/_verify.html", verified=result, own_bank=own_bank)
     return _page(result)

@@ -260,6 +260,11 @@ def test_chain_check_on_demand_names_a_changed_row(app, world):
     ok = client.post("/audit/verify", headers={**htmx, "X-CSRFToken": token})
     html = ok.get_data(as_text=True)
     assert ok.status_code == 200 and "<html" not in html
+    own = len(_of(world, "create_a1", "submit_a1", "create_a2", "bank"))
+    assert f"改ざんは検出されませんでした（当金庫の記録 {own} 行を含む" in html
+    operator = world.client(app, "operator")
+    html = operator.post("/audit/verify", headers={**htmx, "X-CSRFToken": csrf_token(
+        operator, "/audit/")}).get_data(as_text=True)
     assert f"改ざんは検出されませんでした（{len(world.rows)} 行）" in html
     # One byte of one summary changed below the ORM, as someone with database access would.
     target = world.rows["submit_a1"]
@@ -274,3 +279,25 @@ def test_chain_check_on_demand_names_a_changed_row(app, world):
     page = client.post("/audit/verify", data={"csrf_token": token}).get_data(as_text=True)
     assert "<html" in page and f"ID {target} の行" in page
 
+
+
+def test_chain_check_does_not_name_another_banks_row_to_hq(app, world):
+    """A changed row of another bank breaks everyone's chain; a bank's 本部 learns that, not
+    the row's ID; the operator and that bank's own 本部 see which row."""
+    target = world.rows["create_b1"]
+    db.session.execute(sa.text("UPDATE audit_log SET summary = :s WHERE id = :id"),
+                       {"s": "PTA-2026-000201 案件を作成しました!", "id": target})
+    db.session.commit()
+    htmx = {"HX-Request": "true", "HX-Target": "verify-result"}
+
+    def check(who: str) -> str:
+        client = world.client(app, who)
+        response = client.post("/audit/verify", headers={
+            **htmx, "X-CSRFToken": csrf_token(client, "/audit/")})
+        assert response.status_code == 200 and "alert-error" in response.get_data(as_text=True)
+        return response.get_data(as_text=True)
+
+    html = check("hq")
+    assert "当金庫以外の記録" in html and f"ID {target}" not in html
+    assert f"ID {target} の行" in check("other_hq")
+    assert f"ID {target} の行" in check("operator")
