@@ -52,6 +52,12 @@ class OutgoingMail(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set while a worker talks to the mail server (its lease): 「再送する」 waits until then,
+    # so a mail in flight is never sent twice.
+    sending_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def sending(self, now: datetime) -> bool:
+        return self.sending_until is not None and self.sending_until > now
 
     @property
     def status_label(self) -> str:

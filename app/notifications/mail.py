@@ -95,7 +95,8 @@ def _claim(mail_id: int, now: datetime) -> EmailMessage | str | None:
     or None when another worker took it first."""
     claimed = db.session.execute(
         sa.update(OutgoingMail).where(OutgoingMail.id == mail_id, _due(now))
-        .values(next_attempt_at=now + LEASE).execution_options(synchronize_session=False)
+        .values(next_attempt_at=now + LEASE, sending_until=now + LEASE)
+        .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
         db.session.rollback()
@@ -164,6 +165,7 @@ def _text(value: bytes | str) -> str:
 
 def _record(mail_id: int, error: str | None, now: datetime) -> MailStatus:
     mail = db.session.get(OutgoingMail, mail_id, populate_existing=True)
+    mail.sending_until = None
     if error is None:
         mail.status = MailStatus.SENT
         mail.sent_at = now

@@ -78,13 +78,22 @@ def mark_read(user: User, notice_id: int | None, now: datetime | None = None) ->
 def requeue(mail: OutgoingMail, actor: User | None, *, ip: str = "",
             now: datetime | None = None) -> None:
     """「再送する」: a waiting or failed mail goes back in the queue, due now (a failed one
-    gets one more attempt). A mail already sent is refused. Recorded in the audit log."""
-    if mail.status == MailStatus.SENT:
-        raise DomainError("このメールは送信済みです。")
+    gets one more attempt). A mail already sent, or being sent right now by a worker, is
+    refused (a conditional UPDATE: a worker's claim and this click cannot both win).
+    Recorded in the audit log."""
+    now = now or utcnow()
     before = snapshot(mail, REQUEUE_FIELDS)
-    mail.status = MailStatus.PENDING
-    mail.next_attempt_at = now or utcnow()
-    db.session.flush()
+    done = db.session.execute(
+        sa.update(OutgoingMail)
+        .where(OutgoingMail.id == mail.id, OutgoingMail.status != MailStatus.SENT,
+               sa.or_(OutgoingMail.sending_until.is_(None), OutgoingMail.sending_until <= now))
+        .values(status=MailStatus.PENDING, next_attempt_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(mail)
+    if done != 1:
+        if mail.status == MailStatus.SENT:
+            raise DomainError("このメールは送信済みです。")
+        raise DomainError("このメールはいま送信中です。しばらくしてから画面を更新してください。")
     record(actor, "outgoing_mail.retry", "outgoing_mail", mail.id, ip=ip, bank_id=mail.bank_id,
            summary=f"メールを再送：{mail.to_address}「{mail.subject}」",
            before=before, after=snapshot(mail, REQUEUE_FIELDS))

@@ -5,9 +5,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from app.auth.guard import protect
+from app.errors import DomainError
 from app.extensions import db
 from app.htmx import is_htmx
 from app.models import Bank, MailStatus, OutgoingMail, Role
+from app.models.base import utcnow
 from app.models.notification import MAIL_STATUS_LABELS
 from app.notifications.mail import kick_delivery
 from app.notifications.services import mark_read, requeue, unread_count, unread_notices
@@ -73,7 +75,7 @@ def outbox():
     show = expand_signing_links if demo_links else (lambda body: body)
     return render_template("notifications/outbox.html", mails=mails, status=status,
                            labels=MAIL_STATUS_LABELS, banks=banks, limit=OUTBOX_LIMIT,
-                           smtp_configured=smtp_configured, show_body=show)
+                           smtp_configured=smtp_configured, show_body=show, now=utcnow())
 
 
 @bp.post("/outbox/<int:mail_id>/retry")
@@ -81,7 +83,13 @@ def retry_mail(mail_id: int):
     mail = db.session.scalars(_outbox_query().where(OutgoingMail.id == mail_id)).first()
     if mail is None:
         abort(404)
-    requeue(mail, current_user, ip=request.remote_addr or "")
+    back = url_for("notifications.outbox", status=request.form.get("status") or None)
+    try:
+        requeue(mail, current_user, ip=request.remote_addr or "")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+        return redirect(back, 303)
     db.session.commit()
     kick_delivery(current_app._get_current_object())
     if current_app.config.get("MAIL_SERVER"):
@@ -89,5 +97,4 @@ def retry_mail(mail_id: int):
     else:
         flash("メールを送信待ちに戻しました（SMTPサーバー未設定のため、実際には送信されません）。",
               "info")
-    return redirect(url_for("notifications.outbox", status=request.form.get("status") or None),
-                    303)
+    return redirect(back, 303)

@@ -99,7 +99,53 @@ def test_failed_mail_is_shown_and_resent_from_the_outbox(app, staff, mail_config
     assert audit.actor_id == staff.users["hq"].id and audit.bank_id == staff.bank.id
     page = hq.get("/outbox").get_data(as_text=True)
     assert "送信済" in page and f'/outbox/{mail.id}/retry' not in page
-    assert _post(hq, f"/outbox/{mail.id}/retry").status_code == 409  # already sent
+    again = _post(hq, f"/outbox/{mail.id}/retry")  # already sent: refused, told so
+    assert again.status_code == 303
+    assert "このメールは送信済みです" in hq.get("/outbox").get_data(as_text=True)
+
+
+def test_a_mail_being_sent_cannot_be_queued_again(app, staff, mail_config):
+    """「再送する」 while a worker is talking to the mail server: refused (the mail would
+    otherwise go out twice); once the server has answered the mail is sent, once."""
+    import asyncio
+    import threading
+
+    from app.notifications.mail import _deliver_in_context
+    from tests.notifications.conftest import SMTPServer
+
+    inside, release = threading.Event(), threading.Event()
+    server = SMTPServer(mail_config)
+    original = server.inbox.handle_DATA
+
+    async def slow_data(*args):
+        inside.set()
+        while not release.is_set():
+            await asyncio.sleep(0.02)
+        return await original(*args)
+
+    server.inbox.handle_DATA = slow_data  # aiosmtpd looks the hook up on each message
+    server.start()
+    mail = _queue(staff, "officer", "承認依頼", staff.bank)
+    worker = threading.Thread(target=_deliver_in_context, args=(app,))
+    try:
+        worker.start()
+        assert inside.wait(10), "the worker never reached the mail server"
+        hq = staff.client(app, "hq")
+        page = hq.get("/outbox").get_data(as_text=True)
+        assert "data-sending" in page and f"/outbox/{mail.id}/retry" not in page
+        response = _post(hq, f"/outbox/{mail.id}/retry")
+        assert response.status_code == 303
+        assert "いま送信中です" in hq.get("/outbox").get_data(as_text=True)
+    finally:
+        release.set()
+        worker.join(10)
+        server.stop()
+    assert server.inbox.recipients == ["ichiro@mirai.example.jp"]  # once
+    db.session.expire_all()
+    sent = db.session.get(OutgoingMail, mail.id)
+    assert (sent.status, sent.sending_until) == (MailStatus.SENT, None)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)
+                             .where(AuditLog.action == "outgoing_mail.retry")) == 0
 
 
 def test_retry_needs_the_csrf_token(app, staff, mails):
