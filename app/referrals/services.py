@@ -204,7 +204,7 @@ def submit(case: Case, actor: User, *, comment: str = "", ip: str = "",
         case.referral = referral
     else:
         try:
-            _update(referral, referral.version, round=Referral.round + 1, **fields)
+            _update(referral, referral.version, actor, round=Referral.round + 1, **fields)
         except ReferralConflict:
             if referral.status == ReferralStatus.PENDING and referral.submitter_id == actor.id:
                 return referral  # the other click of a double click resubmitted it
@@ -244,7 +244,7 @@ def _clean_comment(comment: str) -> str:
         raise ReferralError(f"コメント：{exc}") from None
 
 
-def _update(referral: Referral, expected_version: int, **values) -> None:
+def _update(referral: Referral, expected_version: int, actor: User, **values) -> None:
     """One conditional UPDATE: applies only if nobody changed the referral since it was read."""
     result = db.session.execute(
         sa.update(Referral)
@@ -253,14 +253,22 @@ def _update(referral: Referral, expected_version: int, **values) -> None:
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         db.session.expire(referral)
-        raise ReferralConflict(_conflict_message(referral))
+        raise ReferralConflict(_conflict_message(referral, actor))
     db.session.expire(referral)  # re-read what the UPDATE wrote (version, round)
 
 
-def _conflict_message(referral: Referral) -> str:
+def _conflict_message(referral: Referral, actor: User) -> str:
+    """Who moved the referral on since the user's page was drawn: someone else, or the user
+    in another tab (then 「ほかの方」 would send them looking for a colleague)."""
     db.session.refresh(referral)
-    return ("ほかの方が先にこの稟議を処理しました。現在の状態：" + state_text(referral)
-            + "。画面を更新して確認してください。")
+    last = db.session.scalar(sa.select(ReferralAction)
+                             .where(ReferralAction.referral_id == referral.id)
+                             .order_by(ReferralAction.id.desc()).limit(1))
+    if last is not None and last.actor_id == actor.id:
+        first = f"この稟議は、あなたが別の画面ですでに{last.label}しています。"
+    else:
+        first = "ほかの方が先にこの稟議を処理しました。"
+    return first + "現在の状態：" + state_text(referral) + "。画面を更新して確認してください。"
 
 
 def state_text(referral: Referral) -> str:
@@ -328,7 +336,7 @@ def act(referral: Referral, actor: User, action: ActionKind, *, comment: str = "
     now = now or utcnow()
     comment = _clean_comment(comment)
     if expected_version is not None and expected_version != referral.version:
-        raise ReferralConflict(_conflict_message(referral))
+        raise ReferralConflict(_conflict_message(referral, actor))
     version = referral.version
     old = State(referral.status, referral.step_index)
     try:
@@ -349,7 +357,7 @@ def act(referral: Referral, actor: User, action: ActionKind, *, comment: str = "
         raise ReferralError(needs_comment)
 
     final = new.status in FINAL
-    _update(referral, version, status=new.status, step_index=new.step_index,
+    _update(referral, version, actor, status=new.status, step_index=new.step_index,
             decided_at=now if final else None)
     behalf = None
     if action == ActionKind.APPROVE_ON_BEHALF:

@@ -137,6 +137,23 @@ def test_stale_page_gets_conflict_message_and_current_state(client, world):
     assert f'name="version" value="{seen + 1}"' in html  # the row now carries the new state
 
 
+def test_stale_page_of_the_same_user_says_it_was_them(client, world):
+    """The manager approved in one tab; the click in the other tab names no colleague."""
+    give_consent(world.case, world.officer)
+    referral = submit(world.case, world.officer)
+    act(referral, world.supervisor, ActionKind.APPROVE)
+    db.session.commit()
+    seen = referral.version
+    act(referral, world.manager, ActionKind.APPROVE)
+    db.session.commit()
+    login(client, world.manager)
+    response = _act(client, referral, "return", version=seen, comment="再確認")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "あなたが別の画面ですでに承認しています" in html and "ほかの方" not in html
+    assert "承認済" in html
+
+
 @pytest.mark.parametrize("who", ["foreign_manager", "other_manager"])
 def test_other_bank_or_branch_gets_404_everywhere(client, world, who):
     give_consent(world.case, world.officer)
