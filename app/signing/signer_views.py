@@ -187,7 +187,8 @@ def _pages(agreement) -> list:
 
 def _done_page(signing_request: SigningRequest):
     return render_template("sign/done.html", agreement=signing_request.agreement,
-                           token=_token(), steps=STEPS), 200
+                           token=_token(), steps=STEPS,
+                           in_branch=signing_request.mode == SigningMode.IN_BRANCH), 200
 
 
 def _typed() -> dict:

@@ -365,6 +365,9 @@ def test_in_branch_signing_skips_the_code(client, world):
     assert agreement.status == AgreementStatus.SIGNED
     text = pdftotext(client.get(f"{sent.url}/signed.pdf").data)
     assert "店頭" in text and world["officer"].name in text and SIGNER_NAME in text
+    done = client.get(sent.url).text  # the done page keeps the in-branch first step
+    assert "ご署名ありがとうございました" in done
+    assert "本人確認（店頭）" in done and "アクセスコード" not in done
 
 
 # -- two taps at once ------------------------------------------------------------------------
