@@ -217,6 +217,8 @@ def test_agreement_prints_every_clause_with_case_number_and_document_id_on_each_
     assert "立会人型電子契約" in econtract and "合意締結証明書" in econtract
     assert squeezed(STAMP_DUTY_NOTE) in econtract
     assert "（紹介者 みらい信用金庫より）" in lines and NO_TYING_STATEMENT in lines
+    # The end of the text is marked; the space down to the signer block is blank on purpose.
+    assert out.index(NO_TYING_STATEMENT) < out.index("以下余白") < out.index("お申込み・ご署名")
     # The signer block, blank as sent, at the bottom of the last page.
     block = out[out.index("お申込み・ご署名"):]
     assert "ご署名者の役職 ご署名者の氏名 同意日時 署名の方法" in block
