@@ -190,7 +190,9 @@ def certificate_context(agreement: SubscriptionAgreement, events: list[SigningEv
                         seal_fingerprint: str) -> dict:
     """Everything templates/documents/certificate.html prints, as plain values.
 
-    signer: {"name", "title", "email"} as entered/addressed at signing.
+    signer: {"name", "title", "email"} as entered/addressed at signing; optionally
+            "addressee" (the name the link was sent to / confirmed in the branch),
+            "addressee_role" (how to call that person) and "addressee_differs".
     auth: {"mode": SigningMode (or its value), "confirmed_by": officer name (in branch),
            "text": optional wording that replaces the printed method, "ip", "user_agent"};
            without ip/user_agent, those of the last "agreed" event are printed.
@@ -208,7 +210,9 @@ def certificate_context(agreement: SubscriptionAgreement, events: list[SigningEv
         "price": price_context(agreement.monthly_fee, agreement.tax_rate_percent),
         "starts_on": wareki_with_seireki(agreement.starts_on),
         "signer": {"name": signer.get("name", ""), "title": signer.get("title", ""),
-                   "email": signer.get("email", "")},
+                   "email": signer.get("email", ""), "addressee": signer.get("addressee", ""),
+                   "addressee_role": signer.get("addressee_role", "署名依頼の宛先"),
+                   "addressee_differs": bool(signer.get("addressee_differs"))},
         "auth": {"label": auth_label(auth),
                  "ip": auth.get("ip") or (agreed.ip if agreed else ""),
                  "user_agent": auth.get("user_agent") or (agreed.user_agent if agreed else "")},

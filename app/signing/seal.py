@@ -140,20 +140,37 @@ def _style(lines: list[str], font_path: str) -> TextStampStyle:
     )
 
 
+class _ClockedPdfSigner(signers.PdfSigner):
+    """A PdfSigner whose signing time (the CMS signing-time attribute) is the moment given,
+    so the time printed on the certificate page and in the stamp is the seal's own time,
+    to the second (pyHanko otherwise reads the clock again, later)."""
+
+    def __init__(self, *args, system_time: datetime | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._system_time = system_time
+
+    def init_signing_session(self, pdf_out, existing_fields_only=False):
+        session = super().init_signing_session(pdf_out, existing_fields_only)
+        if self._system_time is not None:
+            session.system_time = self._system_time
+        return session
+
+
 def seal_pdf(pdf: bytes, *, signer: SealSigner, stamp_lines: list[str],
              field_name: str = FIELD_NAME, reason: str = REASON, location: str = LOCATION,
              page: int = -1, box: tuple[int, int, int, int] = SEAL_BOX,
-             font_path: str | None = None) -> bytes:
+             font_path: str | None = None, signed_at: datetime | None = None) -> bytes:
     """`pdf` with the platform seal appended: PAdES baseline (with an RFC 3161 timestamp
     when the signer has a timestamp server), SHA-256, a visible stamp with `stamp_lines` in
-    `box` on `page` (default the last)."""
+    `box` on `page` (default the last). `signed_at`: the signing time to embed (default:
+    the clock when signing)."""
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     meta = signers.PdfSignatureMetadata(
         field_name=field_name, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason, location=location,
         name=signer.certificate.subject.native.get("common_name"))
-    pdf_signer = signers.PdfSigner(
-        meta, signer=signer.signer, timestamper=signer.timestamper,
+    pdf_signer = _ClockedPdfSigner(
+        meta, signer=signer.signer, timestamper=signer.timestamper, system_time=signed_at,
         stamp_style=_style(stamp_lines, stamp_font(font_path)),
         new_field_spec=fields.SigFieldSpec(sig_field_name=field_name, on_page=page, box=box))
     out = pdf_signer.sign_pdf(writer)

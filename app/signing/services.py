@@ -337,8 +337,8 @@ def check_access_code(request: SigningRequest, code: str, *, ip: str, user_agent
     now = now or utcnow()
     agreement = request.agreement
     if tokens.code_matches(request.access_code_hash, code):
-        _event(agreement, request, "code_ok", "アクセスコードで本人確認", request.signer_name, ip,
-               user_agent, now)
+        _event(agreement, request, "code_ok", "アクセスコードで本人確認", addressee_label(request),
+               ip, user_agent, now)
         return True
     attempts = db.session.execute(
         sa.update(SigningRequest)
@@ -372,8 +372,8 @@ def record_view(request: SigningRequest, *, ip: str, user_agent: str,
                 now: datetime | None = None) -> None:
     if not any(e.kind == "viewed" and e.request_id == request.id
                for e in request.agreement.events):
-        _event(request.agreement, request, "viewed", "契約書を表示", request.signer_name, ip,
-               user_agent, now or utcnow())
+        _event(request.agreement, request, "viewed", "契約書を表示", addressee_label(request),
+               ip, user_agent, now or utcnow())
         db.session.flush()
 
 
@@ -426,9 +426,13 @@ def agree(request: SigningRequest, *, signer_name: str, signer_title: str, ip: s
     db.session.expire(agreement)
     if changed != 1:
         raise SigningError("この契約書はすでに手続きが完了しています。")
-    _event(agreement, request, "agreed", f"契約内容に同意（{signer_title} {signer_name}）",
-           signer_name, ip, user_agent, now,
-           after={"signer": signer_name, "title": signer_title, "mode": request.mode})
+    label = f"契約内容に同意（{signer_title} {signer_name}）"
+    other = differs_from_addressee(request, signer_name)
+    if other:
+        label += f"※{addressee_role(request)}（{other} 様）と異なる氏名"
+    _event(agreement, request, "agreed", label, signer_name, ip, user_agent, now,
+           after={"signer": signer_name, "title": signer_title, "mode": request.mode,
+                  "addressee": request.signer_name, "addressee_differs": bool(other)})
     db.session.flush()
     return agreement
 
@@ -449,8 +453,8 @@ def decline(request: SigningRequest, *, reason: str, ip: str, user_agent: str,
     _claim(request)
     agreement.status = AgreementStatus.DECLINED
     agreement.declined_reason = reason[:2000]
-    _event(agreement, request, "declined", f"辞退（理由：{reason[:120]}）", request.signer_name,
-           ip, user_agent, now, after={"reason": reason})
+    _event(agreement, request, "declined", f"辞退（理由：{reason[:120]}）",
+           addressee_label(request), ip, user_agent, now, after={"reason": reason})
     notify([request.created_by], bank_id=agreement.bank_id, now=now,
            link=f"/cases/{agreement.case_id}#signing",
            subject=f"【辞退】{agreement.case.case_number} {agreement.counterparty_name}",
@@ -459,6 +463,28 @@ def decline(request: SigningRequest, *, reason: str, ip: str, user_agent: str,
                    f"理由：{reason[:100]}")
     db.session.flush()
     return agreement
+
+
+def addressee_role(request: SigningRequest) -> str:
+    """Who the link was meant for: the addressee of the mail, or the person whose identity
+    the officer confirmed in the branch."""
+    return "店頭で本人確認した方" if request.mode == SigningMode.IN_BRANCH else "署名依頼の宛先"
+
+
+def addressee_label(request: SigningRequest) -> str:
+    """The actor of the steps before the signer gives a name (code, viewing, declining):
+    the link's holder, named as addressed, not yet as the signer."""
+    if request.mode == SigningMode.IN_BRANCH:
+        return request.signer_name
+    return f"{request.signer_name}（宛先）" if request.signer_name else "宛先"
+
+
+def differs_from_addressee(request: SigningRequest, signer_name: str) -> str:
+    """The addressee's name when someone else signs (spaces, width and variants such as
+    𠮷/吉 and 髙/高 do not count as different); "" when the same or nobody was named."""
+    if request.signer_name and search_key(request.signer_name) != search_key(signer_name):
+        return request.signer_name
+    return ""
 
 
 def authentication_text(request: SigningRequest) -> str:
@@ -488,7 +514,10 @@ def seal(agreement: SubscriptionAgreement, request: SigningRequest, *,
     certificate = render_certificate(
         agreement, list(agreement.events),
         signer={"name": agreement.signer_name, "title": agreement.signer_title,
-                "email": agreement.signer_email},
+                "email": agreement.signer_email, "addressee": request.signer_name,
+                "addressee_role": addressee_role(request),
+                "addressee_differs": bool(differs_from_addressee(request,
+                                                                 agreement.signer_name))},
         auth={"mode": request.mode, "text": authentication_text(request),
               "confirmed_by": confirmed_by.name if confirmed_by else ""},
         sealed_at=now, seal_subject=signer.subject, seal_fingerprint=signer.fingerprint)
@@ -498,7 +527,15 @@ def seal(agreement: SubscriptionAgreement, request: SigningRequest, *,
                                agreed_at=agreed.at if agreed else now,
                                method=signing_method(request.mode))
     return seal_pdf(append_pages(signed, certificate), signer=signer,
-                    stamp_lines=stamp_lines(agreement.document_id, now))
+                    stamp_lines=stamp_lines(agreement.document_id, now), signed_at=now)
+
+
+def seal_and_store(agreement: SubscriptionAgreement, request: SigningRequest, *,
+                   now: datetime | None = None) -> Subscription:
+    """seal() then store_sealed() at one moment: the certificate page, the stamp, the
+    signature's signing time and the audit row show the same second."""
+    now = (now or utcnow()).replace(microsecond=0)
+    return store_sealed(agreement, seal(agreement, request, now=now), now=now)
 
 
 def store_sealed(agreement: SubscriptionAgreement, signed_pdf: bytes, *,
@@ -522,10 +559,16 @@ def store_sealed(agreement: SubscriptionAgreement, signed_pdf: bytes, *,
     db.session.add(subscription)
     _event(agreement, None, "sealed", "運営者シールによる電子署名（封緘）", "システム", "", "", now,
            after={"signed_sha256": agreement.signed_sha256, "starts_on": agreement.starts_on})
+    message = (f"{case.case_number} {agreement.counterparty_name} の利用申込書兼契約書が"
+               f"締結されました（{agreement.signer_title} {agreement.signer_name} 様）。")
+    used = next((r for r in agreement.requests if r.status == RequestStatus.USED), None)
+    other = differs_from_addressee(used, agreement.signer_name) if used else ""
+    if other:
+        message += (f"{addressee_role(used)}（{other} 様）と異なる方が署名しています。"
+                    "署名の権限をご確認ください。")
     notify([agreement.created_by], bank_id=agreement.bank_id, now=now,
            link=f"/cases/{case.id}#signing",
            subject=f"【締結】{case.case_number} {agreement.counterparty_name}",
-           message=f"{case.case_number} {agreement.counterparty_name} の利用申込書兼契約書が"
-                   f"締結されました（{agreement.signer_title} {agreement.signer_name} 様）。")
+           message=message)
     db.session.flush()
     return subscription

@@ -330,8 +330,7 @@ def _seal(agreement, signing_request: SigningRequest) -> bool:
     """Certificate page + seal, after the agreement is committed. A failure leaves the
     agreement 同意済 (the officer can seal again); the signer is told it takes longer."""
     try:
-        signed = services.seal(agreement, signing_request)
-        services.store_sealed(agreement, signed)
+        services.seal_and_store(agreement, signing_request)
         db.session.commit()
     except Exception:  # noqa: BLE001 - the signer's agreement stands; never a 500 here
         db.session.rollback()

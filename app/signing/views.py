@@ -262,8 +262,7 @@ def reseal(agreement_id: int):
                 None)
     if used is None:
         abort(409)
-    signed = services.seal(agreement, used)
-    services.store_sealed(agreement, signed)
+    services.seal_and_store(agreement, used)
     db.session.commit()
     kick_delivery(current_app._get_current_object())
     flash("契約書を封緘しました。", "success")

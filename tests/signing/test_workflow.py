@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.japan.dates import to_jst
 from app.models import (
     ActionKind,
     AgreementStatus,
@@ -23,7 +24,7 @@ from app.models import (
 from app.referrals.services import act, submit
 from app.signing import services, tokens
 from app.signing.keys import load_signer
-from app.signing.verify import verify_issued
+from app.signing.verify import jst_text, verify_issued
 from tests.referrals.conftest import give_consent, make_world
 from tests.signing.pdfsig import pdfsig
 
@@ -48,8 +49,7 @@ def _sign(issued, name="𠮷田 髙志", title="代表取締役"):
     agreement = services.agree(issued.request, signer_name=name, signer_title=title,
                                ip="192.0.2.10", user_agent="Mozilla/5.0 (iPhone)")
     db.session.commit()
-    signed = services.seal(agreement, issued.request)
-    services.store_sealed(agreement, signed)
+    services.seal_and_store(agreement, issued.request)
     db.session.commit()
     return agreement
 
@@ -262,3 +262,62 @@ def test_signer_name_refuses_invisible_characters():
                                                    for k in services.CONFIRMATIONS}})
     assert values["signer_name"] == "𠮷田 髙志"
     assert errors == {"signer_title": "役職を入力してください（例：代表取締役）。"}
+
+
+def _pdftext(pdf: bytes) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode()
+
+
+def test_someone_other_than_the_addressee_signs_and_it_is_said_everywhere(approved):
+    """The link went to 重松 千代子; 𠮷田 髙志 signs. Accepted (the holder of the mailbox and
+    the access code may pass it to the representative), but not silently: the steps before
+    the name are the addressee's, the agreement event, the certificate and the officer's
+    notice say the names differ."""
+    agreement = _agreement(approved)
+    issued = services.send_for_signature(agreement, approved.officer, email="rep@example.jp",
+                                         name="重松 千代子")
+    db.session.commit()
+    assert services.check_access_code(issued.request, issued.access_code, ip="192.0.2.10",
+                                      user_agent="UA")
+    agreement = _sign(issued, name="𠮷田 髙志")
+    by_kind = {e.kind: e for e in agreement.events}
+    assert by_kind["code_ok"].actor_name == "重松 千代子（宛先）"
+    assert "署名依頼の宛先（重松 千代子 様）と異なる氏名" in by_kind["agreed"].label
+    certificate = re.sub(r"\s+", " ", _pdftext(agreement.signed_pdf))
+    assert "署名依頼の宛先 重松 千代子 様 ご署名者と異なる氏名" in certificate
+    assert "氏名 𠮷田 髙志" in certificate
+    notice = db.session.scalar(sa.select(Notification.message)
+                               .where(Notification.message.like("%締結されました%")))
+    assert "署名依頼の宛先（重松 千代子 様）と異なる方が署名しています" in notice
+    audit = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "signing.agreed"))
+    assert audit.after["addressee_differs"] is True
+
+
+def test_the_same_name_in_another_form_is_not_someone_else(approved):
+    agreement = _agreement(approved)
+    issued = services.send_for_signature(agreement, approved.officer, email="rep@example.jp",
+                                         name="吉田高志")
+    db.session.commit()
+    agreement = _sign(issued, name="𠮷田 髙志")
+    assert "異なる" not in next(e.label for e in agreement.events if e.kind == "agreed")
+    certificate = re.sub(r"\s+", " ", _pdftext(agreement.signed_pdf))
+    assert "署名依頼の宛先 吉田高志 様" in certificate and "ご署名者と異なる" not in certificate
+
+
+def test_certificate_stamp_signature_and_audit_show_the_same_seal_second(approved, app):
+    agreement = _agreement(approved)
+    issued = services.send_for_signature(agreement, approved.officer, email="rep@example.jp",
+                                         name="𠮷田 髙志")
+    db.session.commit()
+    agreement = _sign(issued)
+    result = verify_issued(agreement.signed_pdf)
+    assert result.ok and result.signing_time_source == "server_clock"
+    assert result.signing_time == jst_text(agreement.signed_at)  # the signature's own time
+    sealed = to_jst(agreement.signed_at).strftime("%Y/%m/%d %H:%M:%S")
+    text = re.sub(r"\s+", " ", _pdftext(agreement.signed_pdf))
+    assert f"付与日時 {sealed}" in text, (sealed, text[-600:])  # the certificate page
+    audit = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "signing.sealed"))
+    assert audit.at == agreement.signed_at
