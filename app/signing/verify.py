@@ -214,8 +214,8 @@ def _summarise(r: VerificationResult, *, require_issued: bool) -> VerificationRe
     change changes its SHA-256 — also one in the parts of the signature that the signature
     itself does not cover, such as the certificates carried in it)."""
     issued = r.document is not None and r.document.get("signed", True)
-    r.ok = (r.intact and r.valid and r.covers_whole_file and r.trusted and r.signed_by_us
-            and (issued or not require_issued))
+    seal_holds = r.intact and r.valid and r.covers_whole_file and r.trusted
+    r.ok = seal_holds and r.signed_by_us and (issued or not require_issued)
     lines = [
         Line(True, "署名は改ざんされていません。") if r.intact and r.valid else
         Line(False, "署名の後に署名対象の内容が変更されています（改ざんの可能性があります）。"),
@@ -225,8 +225,11 @@ def _summarise(r: VerificationResult, *, require_issued: bool) -> VerificationRe
         Line(None, "署名が無効のため、証明書の発行元は判断していません。")
         if not (r.intact and r.valid) else
         Line(False, "署名の証明書は信頼できる発行元のものではありません。"),
-        Line(True, "当サービスの運営者シールです。") if r.signed_by_us else
-        Line(False, "当サービスの運営者シールではありません。"),
+        # Our certificate in a seal that fails a check above: information, not a ✓ that
+        # would read as reassurance next to 「改ざんの可能性」.
+        Line(False, "当サービスの運営者シールではありません。") if not r.signed_by_us else
+        Line(True, "当サービスの運営者シールです。") if seal_holds else
+        Line(None, "署名の証明書は当サービスの運営者シールのものです。"),
     ]
     if r.signing_time:
         source = ("タイムスタンプ" if r.signing_time_source == "timestamp"

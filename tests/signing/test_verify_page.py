@@ -69,6 +69,9 @@ def test_one_changed_byte_is_not_valid(client, signed, where):
     assert "verdict-valid" not in response.text
     assert "verdict-tampered" in response.text and "改ざんの可能性" in response.text
     assert "当サービスが発行した文書と一致します" not in response.text
+    if where != "signature":  # (a byte in the seal's unsigned parts: the seal still holds)
+        # No green ✓ next to 「改ざんの可能性」 saying the seal is ours.
+        assert "当サービスの運営者シールです。" not in response.text
 
 
 def test_unsigned_agreement_is_not_valid_but_recognised(client, signed):
