@@ -12,41 +12,19 @@ import sqlalchemy as sa
 
 from app.admin.history import role_label, row_changes
 from app.advisors.csv_format import _safe as spreadsheet_safe
+from app.audit.labels import action_label, record_type_label
 from app.extensions import db
 from app.japan.dates import JST, format_jst
 from app.japan.text import nfkc, unify_hyphens
+from app.japan.variants import fold_variants
 from app.models import AuditLog, Case, Role, User
-from app.models.referral import ACTION_LABELS as REFERRAL_ACTION_LABELS
-from app.models.signing import SIGNING_EVENT_LABELS
 
 PAGE_SIZE = 50
-# Readable names of the actions people look for; any other action is shown as stored.
-ACTION_LABELS = {
-    "audit.export": "監査ログのCSV出力",
-    "advisor.create": "アドバイザーの登録", "advisor.update": "アドバイザーの変更",
-    "advisor.export": "アドバイザー名簿のCSV出力",
-    "bank.update": "信用金庫の設定変更",
-    "case.create": "案件の作成",
-    "consent.record": "同意の記録",
-    "outgoing_mail.retry": "メールの再送",
-    "plan.create": "プランの登録", "plan.update": "プランの変更",
-    "proposal.issue": "提案書の発行",
-    **{f"referral.{kind.value}": f"紹介稟議の{label}"
-       for kind, label in REFERRAL_ACTION_LABELS.items()},
-    "referral_document.issue": "紹介票の発行",
-    **{f"signing.{kind}": f"電子契約：{label}" for kind, label in SIGNING_EVENT_LABELS.items()},
-    "subsidy_programme.create": "補助金の登録", "subsidy_programme.update": "補助金の変更",
-    "user.deputy": "代理承認者の指名",
-}
-
-
-def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action)
 
 
 @dataclass(frozen=True)
 class AuditFilters:
-    actor: str = ""  # part of the actor's name as recorded
+    actor: str = ""  # part of the actor's name as typed, spaces aside (variants fold)
     case: str = ""  # a case number or its beginning (PTA-2026-…)
     date_from: date | None = None  # JST days, both inclusive
     date_to: date | None = None
@@ -88,7 +66,8 @@ def filters_from_args(args: Mapping[str, str]) -> tuple[AuditFilters, dict[str, 
     if date_from and date_to and date_from > date_to:
         errors["to"] = "終了日が開始日より前になっています。期間を確認してください。"
     filters = AuditFilters(
-        # Names are compared as recorded (NFKC would change some kanji), spaces aside.
+        # Names are compared as recorded (NFKC would change some kanji), spaces aside and
+        # variants folded (see actor_matches).
         actor=re.sub(r"[ \u3000]", "", typed["actor"]),
         case=unify_hyphens(nfkc(typed["case"])).strip().upper(),
         date_from=date_from, date_to=date_to, action=typed["action"].strip(),
@@ -106,7 +85,7 @@ def describe(filters: AuditFilters) -> str:
     if filters.date_from or filters.date_to:
         parts.append(f"期間 {filters.date_from or ''}〜{filters.date_to or ''}")
     if filters.action:
-        parts.append(f"操作 {filters.action}")
+        parts.append(f"操作「{action_label(filters.action)}」")
     return "条件：" + "、".join(parts) if parts else "条件なし"
 
 
@@ -117,6 +96,22 @@ def jst_day_start(day: date) -> datetime:
 
 def _like_prefix(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def name_key(name: str) -> str:
+    """A name as compared with what was typed: no spaces, variants in their common form."""
+    return fold_variants(re.sub(r"[ \u3000]", "", name))
+
+
+def actor_matches(viewer: User, typed: str) -> sa.ColumnElement:
+    """Rows whose actor's name contains what was typed: 「吉田」 finds 「𠮷田 髙志」 and
+    「𠮷田」 finds 「吉田 太郎」, as the client search treats them. The audit log keeps no
+    search key (its rows never change), so the few distinct names in scope are folded here
+    with the same helper, the same on SQLite and PostgreSQL."""
+    key = name_key(typed)
+    names = db.session.scalars(sa.select(AuditLog.actor_name).where(*_scope(viewer))
+                               .distinct())
+    return AuditLog.actor_name.in_([n for n in names if key in name_key(n)])
 
 
 def _scope(viewer: User) -> list:
@@ -130,8 +125,7 @@ def _scope(viewer: User) -> list:
 def _conditions(viewer: User, filters: AuditFilters) -> list:
     conditions = _scope(viewer)
     if filters.actor:
-        name = sa.func.replace(sa.func.replace(AuditLog.actor_name, " ", ""), "\u3000", "")
-        conditions.append(name.like(f"%{_like_prefix(filters.actor)}%", escape="\\"))
+        conditions.append(actor_matches(viewer, filters.actor))
     if filters.case:
         # 「PTA-2026-0000」 from the start; 「000123」 or 「123」 (digits only) from the end.
         typed = _like_prefix(filters.case)
@@ -166,13 +160,15 @@ def actions_in_scope(viewer: User) -> list[str]:
                                    .distinct().order_by(AuditLog.action)))
 
 
-def actor_names(viewer: User) -> list[str]:
+def actor_names(viewer: User) -> list[tuple[str, str]]:
     """Names to suggest in the person field: the 本部's bank staff (operators see too many
-    banks for a list to help)."""
+    banks for a list to help), each with its common form when it has variants
+    (「𠮷田 髙志」, 「吉田 高志」) so that typing 「吉田」 suggests it too; else ""."""
     if viewer.role != Role.HQ:
         return []
-    return list(db.session.scalars(sa.select(User.name).where(User.bank_id == viewer.bank_id)
-                                   .distinct().order_by(User.name)))
+    names = db.session.scalars(sa.select(User.name).where(User.bank_id == viewer.bank_id)
+                               .distinct().order_by(User.name))
+    return [(name, common if (common := fold_variants(name)) != name else "") for name in names]
 
 
 def case_numbers(rows: Iterable[AuditLog]) -> dict[int, str]:
@@ -185,7 +181,7 @@ def case_numbers(rows: Iterable[AuditLog]) -> dict[int, str]:
 
 
 CSV_HEADER = ["ID", "日時（日本時間）", "操作者", "役割", "操作", "操作コード", "内容",
-              "記録の種類", "記録ID", "案件番号", "IPアドレス", "変更内容"]
+              "記録の種類", "記録の種類コード", "記録ID", "案件番号", "IPアドレス", "変更内容"]
 
 
 def export_csv(rows: list[AuditLog]) -> str:
@@ -199,6 +195,7 @@ def export_csv(rows: list[AuditLog]) -> str:
         changes = "／".join(f"{c.label}：{c.before} → {c.after}" for c in row_changes(r))
         cells = [str(r.id), format_jst(r.at, with_seconds=True), r.actor_name,
                  role_label(r.actor_role), action_label(r.action), r.action, r.summary,
-                 r.record_type, r.record_id, numbers.get(r.case_id, ""), r.ip, changes]
+                 record_type_label(r.record_type), r.record_type, r.record_id,
+                 numbers.get(r.case_id, ""), r.ip, changes]
         writer.writerow([spreadsheet_safe(c) for c in cells])
     return buffer.getvalue()

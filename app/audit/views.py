@@ -6,9 +6,9 @@ from flask_login import current_user
 
 from app.admin.history import role_label, row_changes
 from app.advisors.views import _csv_download as csv_download
+from app.audit.labels import action_label, record_label
 from app.audit.search import (
     PAGE_SIZE,
-    action_label,
     actions_in_scope,
     actor_names,
     case_numbers,
@@ -42,7 +42,8 @@ def _page(verified: VerifyResult | None = None):
     context = dict(rows=rows, total=total, numbers=case_numbers(rows), filters=filters,
                    errors=errors, args=filters.typed, page=page, page_size=PAGE_SIZE,
                    has_next=page * PAGE_SIZE < total, changes=row_changes,
-                   role_label=role_label, action_label=action_label)
+                   role_label=role_label, action_label=action_label,
+                   record_label=record_label)
     status = 422 if errors else 200
     if is_htmx() and request.headers.get("HX-Target") == "audit-results":
         return render_template("audit/_results.html", **context), status

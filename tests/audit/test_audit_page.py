@@ -245,7 +245,7 @@ def test_csv_export_of_the_search_with_bom_is_itself_audited(app, world):
     assert len(exports) == 2
     assert exports[0].actor_name == "本部 花子" and exports[0].bank_id == world.bank.id
     assert "2行" in exports[0].summary and "操作者「担当」" in exports[0].summary
-    assert "case.create" in exports[0].summary
+    assert "操作「案件の作成」" in exports[0].summary  # the action named, not its code
     # The export shows up in the bank's own log; another bank's 本部 does not see it.
     assert exports[0].id in _shown(client, "action=audit.export")
     assert exports[0].id not in _shown(world.client(app, "other_hq"))
@@ -301,3 +301,92 @@ def test_chain_check_does_not_name_another_banks_row_to_hq(app, world):
     assert "当金庫以外の記録" in html and f"ID {target}" not in html
     assert f"ID {target} の行" in check("other_hq")
     assert f"ID {target} の行" in check("operator")
+
+
+def test_actions_and_records_are_shown_in_japanese(app, world):
+    """Bank staff read 「利用申込書兼契約書 #7」 and 「電子契約：封緘（締結）」, never the codes;
+    a code without a name is shown as stored rather than hidden."""
+    bank_id = world.bank.id
+    sealed = record(None, "signing.sealed", "subscription_agreement", 7, bank_id=bank_id,
+                    case_id=world.cases["a1"].id, summary="PTA-2026-000101 封緘").id
+    export = record(world.users["hq"], "audit.export", "audit_log", "search",
+                    summary="監査ログをCSVで出力しました").id
+    odd = record(world.users["hq"], "mystery.thing", "mystery_type", 5, summary="謎").id
+    db.session.commit()
+    client = world.client(app, "hq")
+    html = client.get("/audit/", headers={"HX-Request": "true", "HX-Target": "audit-results"}
+                      ).get_data(as_text=True)
+    assert {sealed, export, odd} <= _ids(html)
+    assert "電子契約：封緘（締結）" in html and "利用申込書兼契約書 #7" in html
+    assert "監査ログのCSV出力" in html and "監査ログ #search" not in html
+    assert "案件 #" in html and "信用金庫の設定 #" in html and "紹介稟議 #1" in html
+    for code in ("signing.sealed", "subscription_agreement", "audit.export", "audit_log",
+                 "case.create", "referral.submit", "bank.update"):
+        assert code not in html, code
+    assert "mystery.thing" in html and "mystery_type #5" in html
+    # The action select names the actions; the codes stay in the option values only.
+    page = client.get("/audit/").get_data(as_text=True)
+    assert '<option value="signing.sealed" >電子契約：封緘（締結）</option>' in page
+
+
+def test_csv_export_carries_the_japanese_names_and_the_codes(app, world):
+    record(None, "signing.sealed", "subscription_agreement", 7, bank_id=world.bank.id)
+    db.session.commit()
+    data = world.client(app, "hq").get("/audit/export.csv").data.decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(data)))
+    newest = dict(zip(table[0], table[1], strict=True))
+    assert newest["操作"] == "電子契約：封緘（締結）" and newest["操作コード"] == "signing.sealed"
+    assert newest["記録の種類"] == "利用申込書兼契約書"
+    assert newest["記録の種類コード"] == "subscription_agreement" and newest["記録ID"] == "7"
+    rows = {r[0]: dict(zip(table[0], r, strict=True)) for r in table[1:]}
+    assert rows[str(world.rows["bank"])]["記録の種類"] == "信用金庫の設定"
+
+
+@pytest.fixture
+def variants(world, app_ctx) -> dict[str, int]:
+    """Rows by people whose names are written with variant kanji, and by look-alikes."""
+    bank, branch = world.bank, world.users["officer"].branch
+    other = db.session.scalar(sa.select(Bank).where(Bank.id != bank.id))
+    people = {
+        "yoshida": make_user(Role.OFFICER, bank, branch, name="𠮷田 髙志"),
+        "plain": make_user(Role.SUPERVISOR, bank, branch, name="吉田 太郎"),
+        "yamazaki": make_user(Role.MANAGER, bank, branch, name="山﨑 花"),
+        "takahashi": make_user(Role.OFFICER, bank, branch, name="高橋 一"),
+        "elsewhere": make_user(Role.HQ, other, name="𠮷田 次郎"),
+    }
+    rows = {name: record(user, "case.create", "case", i, summary="案件を作成しました。").id
+            for i, (name, user) in enumerate(people.items(), start=1)}
+    db.session.commit()
+    return rows
+
+
+@pytest.mark.parametrize("typed,expected", [
+    ("吉田", ("yoshida", "plain")),  # 「吉田」 finds 「𠮷田 髙志」
+    ("𠮷田", ("yoshida", "plain")),  # and the other way round
+    ("高志", ("yoshida",)),  # 髙 ↔ 高
+    ("吉田　高志", ("yoshida",)),  # spaces aside, both variants at once
+    ("𠮷田髙志", ("yoshida",)),
+    ("山崎", ("yamazaki",)),  # 﨑 ↔ 崎
+    ("髙橋", ("takahashi",)),
+    ("吉野", ()),
+])
+def test_actor_search_treats_variant_kanji_as_equal(app, world, variants, typed, expected):
+    client = world.client(app, "hq")
+    assert _shown(client, f"actor={typed}") == {variants[n] for n in expected}
+
+
+def test_actor_search_with_variants_stays_in_scope(app, world, variants):
+    both = {variants["yoshida"], variants["plain"]}
+    assert _shown(world.client(app, "hq"), "actor=吉田") == both  # not the other bank's
+    assert _shown(world.client(app, "operator"), "actor=吉田") == {*both, variants["elsewhere"]}
+    data = world.client(app, "hq").get("/audit/export.csv?actor=吉田").data.decode("utf-8-sig")
+    assert {int(r[0]) for r in list(csv.reader(io.StringIO(data)))[1:]} == both
+
+
+def test_name_suggestions_offer_the_common_form(app, world, variants):
+    """The person field suggests 「𠮷田 髙志」 to someone typing 「吉田」: the option carries the
+    common form as its label (browsers match the label too)."""
+    page = world.client(app, "hq").get("/audit/").get_data(as_text=True)
+    assert '<option value="𠮷田 髙志" label="吉田 高志">' in page
+    assert '<option value="山﨑 花" label="山崎 花">' in page
+    assert '<option value="吉田 太郎">' in page and "𠮷田 次郎" not in page
