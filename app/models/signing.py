@@ -22,6 +22,7 @@ class AgreementStatus(enum.StrEnum):
     VOID = "void"  # replaced by a later version or withdrawn by the bank
 
 
+UNSENT_LABEL = "未送付"
 AGREEMENT_STATUS_LABELS = {AgreementStatus.SENT: "署名待ち",
                            AgreementStatus.AGREED: "同意済（封緘中）",
                            AgreementStatus.SIGNED: "締結済",
@@ -83,7 +84,15 @@ class SubscriptionAgreement(Base):
 
     @property
     def status_label(self) -> str:
+        """「未送付」 while no signing request has gone out (the status is SENT from the
+        moment the PDF is made: ready to send)."""
+        if self.status == AgreementStatus.SENT and not self.requests:
+            return UNSENT_LABEL
         return AGREEMENT_STATUS_LABELS[self.status]
+
+    @property
+    def unsent(self) -> bool:
+        return self.status == AgreementStatus.SENT and not self.requests
 
 
 class RequestStatus(enum.StrEnum):

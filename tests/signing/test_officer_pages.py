@@ -186,3 +186,20 @@ def test_case_page_shows_the_subscription_before_and_from_its_start_date(client,
     page = client.get(f"/cases/{approved.case.id}").get_data(as_text=True)
     line = re.search(r"<dd data-subscription>(.*?)</dd>", page, re.S)[1]
     assert "契約中" in line and "開始前" not in line
+
+
+def test_signing_section_says_unsent_until_a_signing_request_goes_out(client, approved):
+    def section():
+        page = client.get(f"/cases/{approved.case.id}").get_data(as_text=True)
+        html = re.search(r'<section class="card" id="signing">(.*?)</section>', page, re.S)[1]
+        badge = re.search(r'<span class="badge [^"]*">([^<]*)</span>', html)[1]
+        link = re.search(r'data-download="agreement">([^<]*)</a>', html)[1]
+        return badge, link
+
+    login(client, approved.officer)
+    assert _create(client, approved.case).status_code == 303
+    assert section() == ("未送付", "契約書（PDF）")
+    agreement = db.session.scalar(sa.select(SubscriptionAgreement))
+    response, _ = _send(client, agreement)
+    assert response.status_code == 200
+    assert section() == ("署名待ち", "送付した契約書（PDF）")
