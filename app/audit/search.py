@@ -15,8 +15,7 @@ from app.advisors.csv_format import _safe as spreadsheet_safe
 from app.audit.labels import action_label, record_type_label
 from app.extensions import db
 from app.japan.dates import JST, format_jst
-from app.japan.text import nfkc, unify_hyphens
-from app.japan.variants import fold_variants
+from app.japan.text import fold_variants, nfkc, unify_hyphens
 from app.models import AuditLog, Case, Role, User
 
 PAGE_SIZE = 50

@@ -38,7 +38,9 @@ def show(case_id: int):
 
 
 def case_page_extras(case: Case) -> dict:
-    """The referral panel and the case's history (every audited action on it, newest first)."""
+    """The referral panel and the case's history (every audited action on it, newest first
+    by the time shown; rows of the same instant in the order they were written)."""
     history = db.session.scalars(sa.select(AuditLog).where(AuditLog.case_id == case.id)
-                                 .order_by(AuditLog.id.desc()).limit(200)).all()
+                                 .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+                                 .limit(200)).all()
     return {**panel_context(case), **signing_context(case), "history": history}

@@ -26,10 +26,11 @@ from app.clients.validation import clean_company
 from app.demo.advisors import demo_advisor_records
 from app.demo.banks import BRANCH_OFFICER, DEMO_BANKS, DEMO_BRANCHES, DEMO_USERS, MIRAI
 from app.demo.clients import DEMO_CLIENTS, DEMO_INTAKE_NOTES
-from app.demo.referrals import DEMO_REFERRALS, opening_order, seed_referrals
+from app.demo.referrals import DEMO_REFERRALS, moment, opening_order, seed_referrals
 from app.extensions import db
 from app.intake.services import LAST_STEP, STEPS, complete_intake, save_step, start_intake
 from app.intake.validation import clean_intake
+from app.japan.dates import today_jst
 from app.models import (
     Advisor,
     Bank,
@@ -115,7 +116,7 @@ def seed_demo(now: datetime | None = None) -> SeedSummary:
     branches = _seed_branches(summary, banks)
     users = _seed_users(summary, banks, branches)
     clients = _seed_clients(summary, banks, branches, users)
-    _seed_intakes(summary, clients, users)
+    _seed_intakes(summary, clients, users, now)
     _seed_advisors(summary, clients)
     summary.created += seed_referrals(users, clients, now)  # needs the advisors
     summary.referrals = len(DEMO_REFERRALS)
@@ -297,12 +298,16 @@ def _seed_clients(summary: SeedSummary, banks: dict[str, Bank],
 
 
 def _seed_intakes(summary: SeedSummary, clients: dict[tuple[str, str], ClientCompany],
-                  users: dict[str, User]) -> None:
+                  users: dict[str, User], now: datetime) -> None:
     """Intakes saved step by step through the intake service: drafts stop at their
     `saved_steps`; the others are completed, which opens their case (案件番号). A client that
     already has an intake keeps it untouched: it may have been continued in the wizard. The
 cases of the demo referrals open first, so case numbers follow their (earlier) opening."""
     ids = [clients[(MIRAI, d.client)].id for d in DEMO_INTAKE_NOTES]
+    # A demo referral's case is opened when its story says (its 履歴 entry
+    # 「ヒアリングを完了し、案件を作成しました」 with it); the others when seeded.
+    today = today_jst(now)
+    opened = {d.client: moment(today, *d.opened) for d in DEMO_REFERRALS}
     with_intake = set(db.session.scalars(
         sa.select(Intake.client_id).where(Intake.client_id.in_(ids))))
     for demo in sorted(DEMO_INTAKE_NOTES, key=lambda d: opening_order(d.client)):
@@ -319,7 +324,7 @@ cases of the demo referrals open first, so case numbers follow their (earlier) o
                     raise ValueError(f"demo intake {demo.client}: {errors}")
                 save_step(intake, step, values)
             if demo.saved_steps is None:
-                complete_intake(intake, officer)
+                complete_intake(intake, officer, opened.get(demo.client))
             summary.created += 1
         if demo.saved_steps is None:
             summary.cases += 1

@@ -2,6 +2,7 @@
 raises JapanInputError with a Japanese message. Free text is never NFKC-normalised."""
 import re
 import unicodedata
+from decimal import Decimal
 
 from app.japan import JapanInputError
 
@@ -86,11 +87,45 @@ def normalize_amount(value: str | int) -> int:
         if value < 0:
             raise JapanInputError("金額は0以上の整数（円）で入力してください。")
         return value
-    v = nfkc(str(value or ""))
-    v = re.sub(r"[,，円¥￥\s]", "", v)
+    v = _AMOUNT_MARKS.sub("", nfkc(str(value or "")))
     if not re.fullmatch(r"[0-9]+", v, re.ASCII):
         raise JapanInputError("金額は0以上の整数（円）を数字で入力してください（例：50000）。")
     return int(v)
+
+
+_AMOUNT_MARKS = re.compile(r"[,，円¥￥\s]")  # separators and yen marks, dropped
+_YEN_UNITS = (("億", 100_000_000), ("万", 10_000), ("千", 1_000))
+_UNIT_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?", re.ASCII)
+
+
+def normalize_yen(value: str) -> int:
+    """Amounts as bank staff type them: '30万', '５万円', '1,200,000円', '３０万', '1万2千',
+    '1億2000万', '1.5万' → whole yen. Units go down (億, 万, 千), each part below the unit
+    before it ('1万20000' is refused); digits only, no kanji numerals ('五万' is refused).
+    Without units it is normalize_amount."""
+    v = _AMOUNT_MARKS.sub("", nfkc(str(value or "")))
+    if not any(unit in v for unit, _ in _YEN_UNITS):
+        return normalize_amount(v)
+    error = JapanInputError("金額は数字と「万」「千」で入力してください"
+                            "（例：30万、1万2千、660,000）。")
+    total, rest, limit = Decimal(0), v, None
+    for unit, size in _YEN_UNITS:
+        head, found, tail = rest.partition(unit)
+        if not found:
+            continue
+        if not _UNIT_NUMBER.fullmatch(head):
+            raise error
+        part = Decimal(head) * size
+        if limit is not None and part >= limit:
+            raise error
+        total, rest, limit = total + part, tail, size
+    if rest:
+        if not rest.isascii() or not rest.isdigit() or int(rest) >= limit:
+            raise error
+        total += int(rest)
+    if total != total.to_integral_value():
+        raise JapanInputError("金額は1円単位になるように入力してください（例：1.5万）。")
+    return int(total)
 
 
 _EMAIL_RE = re.compile(
@@ -146,12 +181,18 @@ _VARIANTS = str.maketrans({
 })
 
 
+def fold_variants(value: str) -> str:
+    """𠮷 → 吉, 髙 → 高, 﨑 → 崎 … and nothing else (no NFKC: names stay as recorded); for
+    matching names that have no stored search key (the audit log's actor names)."""
+    return value.translate(_VARIANTS)
+
+
 def search_key(*parts: str) -> str:
     """Derived search key: NFKC, katakana, hyphen/wave unified, no spaces, company forms
     (株式会社/(株)/㈱) folded. Used for both stored rows and the typed query."""
     out = []
     for part in parts:
-        v = hiragana_to_katakana(nfkc(part or "")).translate(_VARIANTS)  # NFKC: ㈱ → (株)
+        v = fold_variants(hiragana_to_katakana(nfkc(part or "")))  # NFKC: ㈱ → (株)
         v = _COMPANY_FORMS.sub("", v)
         v = _WAVE_RE.sub("~", unify_hyphens(v))
         out.append("".join(v.split()).lower())

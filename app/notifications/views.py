@@ -64,7 +64,10 @@ def outbox():
         stmt = stmt.where(OutgoingMail.status == status)
     else:
         status = ""
-    mails = db.session.scalars(stmt.order_by(OutgoingMail.id.desc()).limit(OUTBOX_LIMIT)).all()
+    # 新しい順 means by the time shown (作成), whatever the state; rows made in the same
+    # instant keep the order they were queued in.
+    mails = db.session.scalars(stmt.order_by(OutgoingMail.created_at.desc(),
+                                             OutgoingMail.id.desc()).limit(OUTBOX_LIMIT)).all()
     banks = {}
     if current_user.role == Role.OPERATOR:
         banks = dict(db.session.execute(sa.select(Bank.id, Bank.name)).all())

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from app.japan import JapanInputError
 from app.japan.text import clean_text
-from app.models import ConsentMethod, User
+from app.models import ClientCompany, ConsentMethod, ConsentRecord, User
 from app.referrals.consent_items import CONSENT_ITEMS
 from app.referrals.services import ConsentInput
 
@@ -91,3 +91,28 @@ def recipient_key(recipient: dict) -> str:
     if recipient["kind"] == "platform":
         return "platform"
     return f"advisor:{recipient.get('external_id', recipient['name'])}"
+
+
+def consent_form_start(latest: ConsentRecord | None, *, client: ClientCompany,
+                       recipients: Sequence[dict], staff: Sequence[User], officer: User,
+                       today: date) -> dict:
+    """What the consent form starts from. With a consent on record, its values (the officer
+    changes only what changed): items, the recipients still proposed, method, who consented,
+    who obtained it (while still at the branch) and the note; never its scan, and the date
+    is today. Without one: every item and recipient, 書面, the representative, the officer."""
+    if latest is None:
+        return {"items": list(CONSENT_ITEMS), "recipients": [recipient_key(r) for r in recipients],
+                "consented_on": today.isoformat(), "method": ConsentMethod.PAPER.value,
+                "consenter_name": client.representative_name,
+                "consenter_title": client.representative_title,
+                "obtained_by": str(officer.id), "note": ""}
+    before = {recipient_key(r) for r in latest.recipients} | {
+        (r.get("kind"), r.get("name")) for r in latest.recipients}
+    obtained_by = latest.obtained_by_id if any(u.id == latest.obtained_by_id for u in staff) \
+        else officer.id
+    return {"items": [code for code in latest.items if code in CONSENT_ITEMS],
+            "recipients": [recipient_key(r) for r in recipients
+                           if recipient_key(r) in before or (r["kind"], r["name"]) in before],
+            "consented_on": today.isoformat(), "method": latest.method.value,
+            "consenter_name": latest.consenter_name, "consenter_title": latest.consenter_title,
+            "obtained_by": str(obtained_by), "note": latest.note}

@@ -25,7 +25,6 @@ from app.models import (
     Branch,
     Case,
     CaseStatus,
-    ConsentMethod,
     ConsentRecord,
     Intake,
     IntakeStatus,
@@ -40,7 +39,7 @@ from app.notifications.mail import kick_delivery
 from app.referrals import services
 from app.referrals.consent_items import CONSENT_ITEMS, consent_recipients
 from app.referrals.documents import render_consent_form
-from app.referrals.validation import recipient_key, validate_consent
+from app.referrals.validation import consent_form_start, recipient_key, validate_consent
 from app.referrals.workflow import STEP_LABELS
 from app.scope import get_or_404, restrict
 
@@ -75,13 +74,9 @@ def consent_new(case_id: int):
     case = get_or_404(Case, case_id, current_user)
     if not current_user.role.is_branch_role:
         abort(404)
-    client = case.client
-    form = {"items": list(CONSENT_ITEMS), "recipients": [recipient_key(r) for r in
-                                                         consent_recipients(case)],
-            "consented_on": today_jst().isoformat(), "method": ConsentMethod.PAPER.value,
-            "consenter_name": client.representative_name,
-            "consenter_title": client.representative_title,
-            "obtained_by": str(current_user.id), "note": ""}
+    form = consent_form_start(case.consent, client=case.client,
+                              recipients=consent_recipients(case), staff=_branch_staff(case),
+                              officer=current_user, today=today_jst())
     return _consent_page(case, form, {})
 
 

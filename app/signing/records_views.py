@@ -17,7 +17,7 @@ from app.auth.guard import protect
 from app.extensions import db
 from app.htmx import is_htmx
 from app.japan import JapanInputError
-from app.japan.text import normalize_amount, search_key
+from app.japan.text import normalize_yen, search_key
 from app.models import AgreementStatus, Role, SubscriptionAgreement
 from app.models.signing import AGREEMENT_STATUS_LABELS
 from app.scope import get_or_404, restrict
@@ -32,6 +32,7 @@ STATUS_CHOICES = {AgreementStatus.SIGNED.value: AGREEMENT_STATUS_LABELS[Agreemen
                   ALL: "すべて"}
 FIELDS = ("from", "to", "min", "max", "q", "status")
 AMOUNT_NAMES = {"min": "金額（下限）", "max": "金額（上限）"}
+AMOUNT_CEILING = 2**31 - 1  # SubscriptionAgreement.annual_total is a 32-bit integer
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,10 @@ def _amount(typed: dict[str, str], name: str, errors: dict[str, str]) -> int | N
     if not typed[name].strip():
         return None
     try:
-        return normalize_amount(typed[name])
+        return normalize_yen(typed[name])
     except JapanInputError:
         errors[name] = (f"{AMOUNT_NAMES[name]}「{typed[name].strip()}」は金額として読めません。"
-                        "円単位の数字で入力してください（例：660,000）。")
+                        "円単位の数字か「万」「千」で入力してください（例：660,000、66万）。")
         return None
 
 
@@ -106,9 +107,12 @@ def search_agreements(viewer, filters: AgreementFilters, *, offset: int = 0,
         if filters.date_to:
             stmt = stmt.where(A.created_at < jst_day_start(filters.date_to + timedelta(days=1)))
         order = (A.created_at.desc(), A.id.desc())
+    # A bound past what the column holds (30億 and up) is not sent to the database, which
+    # would refuse it: a lower one finds nothing, an upper one leaves everything in.
     if filters.amount_min is not None:
-        stmt = stmt.where(A.annual_total >= filters.amount_min)
-    if filters.amount_max is not None:
+        stmt = stmt.where(A.annual_total >= filters.amount_min
+                          if filters.amount_min <= AMOUNT_CEILING else sa.false())
+    if filters.amount_max is not None and filters.amount_max < AMOUNT_CEILING:
         stmt = stmt.where(A.annual_total <= filters.amount_max)
     if filters.counterparty:
         stmt = stmt.where(A.counterparty_search.like(_like(filters.counterparty), escape="\\"))

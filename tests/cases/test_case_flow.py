@@ -1,11 +1,14 @@
 """Matching page, advisor selection, proposal issue and download through the web, with scope."""
 import json
+import re
 import subprocess
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from app.advisors.services import import_advisors
+from app.audit.services import record
 from app.extensions import db
 from app.intake.services import complete_intake, save_step, start_intake
 from app.models import Case, CaseAdvisor, Proposal, Role
@@ -158,3 +161,23 @@ def test_an_issued_proposal_reserves_its_advisors_for_other_cases(client, world)
     assert 'data-capacity="reserved"' in badge(case.id)
     assert "（予約1・残り1）" in badge(case.id)
     assert 'data-capacity="free"' in badge(other.id) and "空きあり（残り2）" in badge(other.id)
+
+
+def test_history_is_newest_first_by_the_time_shown(client, world):
+    """履歴 is ordered by the time it shows, not by when the row was written (a back-dated
+    row, as the demo seed writes, sits at its time); rows of the same instant show the one
+    written later first."""
+    case, officer = world["case"], world["officer"]
+    opened = case.created_at
+    written = (("二時間後", 2), ("一時間後", 1), ("三時間後・先", 3), ("三時間後・後", 3))
+    for summary, hours in written:
+        record(officer, "case.note", "case", case.id, case_id=case.id, bank_id=case.bank_id,
+               at=opened + timedelta(hours=hours), summary=summary)
+    db.session.commit()
+    login(client, officer)
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    history = html[html.index('id="history"'):]
+    shown = [what.split("</small>")[-1].strip()
+             for what in re.findall(r'<span class="trail-what">(.*?)</span></li>', history)]
+    assert shown == ["三時間後・後", "三時間後・先", "二時間後", "一時間後",
+                     f"{case.case_number} ヒアリングを完了し、案件を作成しました。"]

@@ -460,3 +460,21 @@ def test_a_case_moved_on_by_hand_is_left_alone(app_ctx, monkeypatch):
     assert (summary.created, summary.updated) == (0, 0)
     assert case.proposals == [] and case.consent is None and len(case.selections) == 1
     assert db.session.scalar(sa.select(sa.func.count(AuditLog.id))) == audit_rows
+
+
+def test_demo_case_history_starts_when_the_case_was_opened(app_ctx):
+    """A demo referral's case is back-dated to its opening, and so is its 履歴 entry
+    「ヒアリングを完了し、案件を作成しました」: the history reads in time order, written in that
+    order (the audit chain order) too."""
+    now = datetime(2026, 12, 4, 16, 17, tzinfo=UTC)  # Saturday 01:17 JST
+    _seed(now)
+    cases = [c for c in db.session.scalars(sa.select(Case)) if c.proposals]
+    assert len(cases) == len(demo_referrals.DEMO_REFERRALS)
+    for case in cases:
+        rows = db.session.scalars(sa.select(AuditLog).where(AuditLog.case_id == case.id)
+                                  .order_by(AuditLog.id)).all()
+        assert rows[0].action == "case.create" and "ヒアリングを完了し" in rows[0].summary
+        assert rows[0].at == case.created_at == case.intake.completed_at, case.client.name
+        times = [r.at for r in rows]
+        assert times == sorted(times) and times[-1] < now, case.client.name
+    assert verify_chain().ok

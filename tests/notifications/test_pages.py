@@ -1,7 +1,7 @@
 """The outbox page (運営: all; 本部: own bank; others 404) with 「再送する」, and the notices on
 the home page with 既読 (htmx swap of the section, or a plain reload)."""
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -201,3 +201,30 @@ def test_mark_all_read_without_javascript_goes_back_home(app, staff):
     assert response.status_code == 303 and response.headers["Location"].endswith("/")
     page = client.get("/").get_data(as_text=True)
     assert "新しいお知らせはありません" in page and "未読" not in page
+
+
+def test_outbox_lists_newest_first_by_creation_time_whatever_the_state(app, staff):
+    """新しい順 is by 作成 (back-dated rows, as the demo seed makes, included), not by id or
+    state; mails of the same instant show the later queued first. The state filter keeps it."""
+    created = {  # subject: (JST creation time in Dec 2026 as UTC, state), queued in this order
+        "十二月四日": (datetime(2026, 12, 4, 4, 30, tzinfo=UTC), MailStatus.PENDING),
+        "十二月三日": (datetime(2026, 12, 3, 1, 20, tzinfo=UTC), MailStatus.SENT),
+        "十一月二十七日": (datetime(2026, 11, 27, 2, 15, tzinfo=UTC), MailStatus.FAILED),
+        "十二月一日": (datetime(2026, 12, 1, 6, 30, tzinfo=UTC), MailStatus.PENDING),
+        "十一月三十日": (datetime(2026, 11, 30, 7, 40, tzinfo=UTC), MailStatus.SENT),
+        "十二月一日・同時刻": (datetime(2026, 12, 1, 6, 30, tzinfo=UTC), MailStatus.PENDING),
+    }
+    for subject, (at, status) in created.items():
+        mail = _queue(staff, "officer", subject, staff.bank)
+        mail.created_at, mail.status = at, status
+        mail.sent_at = at + timedelta(minutes=1) if status == MailStatus.SENT else None
+    db.session.commit()
+
+    def subjects(url: str) -> list[str]:
+        page = staff.client(app, "hq").get(url).get_data(as_text=True)
+        return re.findall(r"<details><summary>(.*?)</summary>", page)
+
+    assert subjects("/outbox") == ["十二月四日", "十二月三日", "十二月一日・同時刻", "十二月一日",
+                                   "十一月三十日", "十一月二十七日"]
+    assert subjects("/outbox?status=pending") == ["十二月四日", "十二月一日・同時刻", "十二月一日"]
+    assert subjects("/outbox?status=sent") == ["十二月三日", "十一月三十日"]

@@ -2,12 +2,22 @@
 document, and who may see or do what (404 outside the scope, 403 inside it without the right)."""
 import re
 import subprocess
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import ActionKind, ConsentRecord, Referral, ReferralDocument, ReferralStatus
+from app.japan.dates import today_jst
+from app.models import (
+    ActionKind,
+    ConsentMethod,
+    ConsentRecord,
+    Referral,
+    ReferralDocument,
+    ReferralStatus,
+)
+from app.referrals.consent_items import CONSENT_ITEMS, consent_recipients
 from app.referrals.services import act, submit
 from tests.factories import csrf_token, login
 from tests.referrals.conftest import give_consent
@@ -249,3 +259,43 @@ def test_who_may_do_what_at_the_manager_step(client, world, who):
         after = db.session.get(Referral, referral.id)
         changed = (after.status, after.step_index, after.version) != before
         assert changed == (expected == 200), (who, action)
+
+
+def _ticked(html: str, name: str) -> set[str]:
+    """The values of the checked checkboxes or radios named `name`."""
+    return {m.group(1) for m in re.finditer(
+        rf'<input type="(?:checkbox|radio)" name="{name}" value="([^"]*)" checked', html)}
+
+
+def test_recording_again_starts_from_the_latest_consent(client, world):
+    """A second consent form starts from the latest record (電子 stays 電子, the items and
+    recipients as ticked then), with today's date and no scan; the first one from defaults."""
+    case, officer = world.case, world.officer
+    login(client, officer)
+    first = client.get(f"/cases/{case.id}/consent/new").get_data(as_text=True)
+    assert _ticked(first, "method") == {"paper"} and "data-previous-consent" not in first
+    assert _ticked(first, "items") == set(CONSENT_ITEMS)
+
+    recipients = consent_recipients(case)
+    assert len(recipients) >= 3  # the platform and at least two advisors: one is left out
+    kept, left_out = recipients[:-1], recipients[-1]
+    give_consent(case, officer, method=ConsentMethod.PAPER, scan=PDF, items=["company"],
+                 consented_on=date(2026, 11, 2))
+    give_consent(case, officer, method=ConsentMethod.ELECTRONIC, items=["company", "needs"],
+                 recipients=kept, consented_on=date(2026, 12, 1), consenter_name="大和 次郎",
+                 consenter_title="専務取締役", obtained_by=world.deputy,
+                 note="メールで同意を確認しました。")
+    db.session.commit()
+
+    html = client.get(f"/cases/{case.id}/consent/new").get_data(as_text=True)
+    assert _ticked(html, "method") == {"electronic"}
+    assert _ticked(html, "items") == {"company", "needs"}
+    assert _ticked(html, "recipients") == {"platform"} | {
+        f"advisor:{r['external_id']}" for r in kept if r["kind"] == "advisor"}
+    assert f"advisor:{left_out['external_id']}" not in _ticked(html, "recipients")
+    assert f'name="consented_on" type="date" value="{today_jst().isoformat()}"' in html
+    assert 'value="大和 次郎"' in html and 'value="専務取締役"' in html
+    assert f'<option value="{world.deputy.id}" selected>' in html
+    assert "メールで同意を確認しました。</textarea>" in html
+    assert "data-previous-consent" in html and "電子" in html
+    assert 'name="scan" type="file"' in html and "同意書.pdf" not in html

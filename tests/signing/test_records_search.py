@@ -119,7 +119,7 @@ def test_status_filter(client, world):
 @pytest.mark.parametrize("args, field, message", [
     ({"from": "2026-13-01"}, "from", "開始日「2026-13-01」は日付として読めません"),
     ({"from": "2026-11-30", "to": "2026-11-01"}, "to", "終了日が開始日より前"),
-    ({"min": "5万円"}, "min", "金額（下限）「5万円」は金額として読めません"),
+    ({"min": "約5万円"}, "min", "金額（下限）「約5万円」は金額として読めません"),
     ({"min": "900000", "max": "100000"}, "max", "金額の上限が下限より小さく"),
     ({"status": "bogus"}, "status", "状態の指定が正しくありません"),
 ])
@@ -185,3 +185,40 @@ def test_downloads_are_scoped(client, world):
 def test_menu_link(client, world, who):
     login(client, world[who])
     assert 'href="/agreements/"' in client.get("/").text
+
+
+def test_amounts_typed_with_man_and_sen(client, world):
+    """Staff type 30万, ３０万, 5万円, 39万6千, 1,320,000円: all read as yen (a1 and b1
+    ¥660,000, a2 ¥1,320,000, a3 ¥396,000)."""
+    login(client, world.operator)
+    assert listed(search(client, min="50万", max="７０万円"), world) == {"a1", "b1"}
+    assert listed(search(client, min="６６万"), world) == {"a1", "a2", "b1"}
+    assert listed(search(client, max="39万6千"), world) == {"a3"}
+    assert listed(search(client, max="39万5千"), world) == set()
+    assert listed(search(client, min="1,320,000円", max="132万"), world) == {"a2"}
+    response = search(client, min="30万", max="1.5万")
+    assert response.status_code == 422 and "上限が下限より小さく" in response.text
+    assert 'value="30万"' in response.text and 'value="1.5万"' in response.text
+
+
+@pytest.mark.parametrize("typed", ["50万くらい", "五十万", "1万20000"])
+def test_unreadable_amount_keeps_the_message_and_the_typing(client, world, typed):
+    login(client, world.hq)
+    response = search(client, max=typed)
+    assert response.status_code == 422
+    assert f"金額（上限）「{typed}」は金額として読めません" in response.text
+    assert "「万」「千」" in response.text  # says how it may be typed
+    assert f'value="{typed}"' in response.text
+    assert listed(response, world) == set()
+
+
+def test_amounts_beyond_any_agreement_are_searched_not_refused(client, world):
+    """30億 and more does not fit the amount column: a lower bound that high finds nothing,
+    an upper bound that high leaves everything in (no database error, on PostgreSQL too)."""
+    login(client, world.operator)
+    for huge in ("30億", "99999999999999999999999"):
+        low = search(client, min=huge)
+        assert low.status_code == 200 and listed(low, world) == set()
+        high = search(client, max=huge)
+        assert high.status_code == 200 and listed(high, world) == {"a1", "a2", "a3", "b1"}
+    assert listed(search(client, min="66万", max="30億"), world) == {"a1", "a2", "b1"}
