@@ -4,9 +4,9 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from app.auth.guard import protect
+from app.cases.stages import STAGES, where_stage
 from app.extensions import db
-from app.models import AuditLog, Case, CaseStatus, Plan
-from app.models.case import CASE_STATUS_LABELS
+from app.models import AuditLog, Case, Plan
 from app.referrals.views import panel_context
 from app.scope import get_or_404, restrict
 from app.signing.views import signing_context
@@ -16,15 +16,13 @@ bp = protect(Blueprint("cases", __name__, url_prefix="/cases"))
 
 @bp.get("/")
 def index():
-    stmt = restrict(sa.select(Case), Case, current_user).order_by(Case.id.desc()).limit(200)
     status = request.args.get("status", "")
-    if status in {s.value for s in CaseStatus}:
-        stmt = stmt.where(Case.status == status)
-    else:
+    if status not in STAGES:
         status = ""
-    cases = db.session.scalars(stmt).all()
+    stmt = where_stage(restrict(sa.select(Case), Case, current_user), status)
+    cases = db.session.scalars(stmt.order_by(Case.id.desc()).limit(200)).all()
     return render_template("cases/index.html", cases=cases, status=status,
-                           status_labels=CASE_STATUS_LABELS)
+                           status_labels=STAGES)
 
 
 @bp.get("/<int:case_id>")

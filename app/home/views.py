@@ -4,6 +4,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from app.auth.guard import protect
+from app.cases.stages import count_stage
 from app.extensions import db
 from app.models import (
     AgreementStatus,
@@ -40,12 +41,8 @@ def index():
         "clients": db.session.scalar(sa.select(sa.func.count()).select_from(clients)),
         "drafts": db.session.scalar(
             sa.select(sa.func.count()).select_from(draft_query.subquery())),
-        "matching": db.session.scalar(
-            sa.select(sa.func.count()).select_from(
-                cases.where(Case.status == CaseStatus.MATCHING).subquery())),
-        "proposed": db.session.scalar(
-            sa.select(sa.func.count()).select_from(
-                cases.where(Case.status == CaseStatus.PROPOSED).subquery())),
+        "matching": count_stage(cases, "matching"),
+        "proposed": count_stage(cases, "proposed"),  # the list it links to shows as many
     }
     to_approve = []
     if current_user.bank_id is not None:
