@@ -171,9 +171,10 @@ def test_intake_to_proposal(live_server, browser, tmp_path):
     context.close()
 
 
-def _logged_in(browser, base: str, login_id: str, password: str):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True,
-                                  locale="ja-JP")
+def _logged_in(browser, base: str, login_id: str, password: str, *, width: int = 1366,
+               height: int = 768):
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  accept_downloads=True, locale="ja-JP")
     page = context.new_page()
     page.goto(f"{base}/auth/login")
     page.fill("#login_id", login_id)

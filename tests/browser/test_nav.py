@@ -3,7 +3,7 @@ its height, for the role with the most menu items (運営) at 1280px and a 支�
 narrower than that, the menu scrolls sideways instead of wrapping."""
 import pytest
 
-from tests.browser.test_e2e import browser, live_server  # noqa: F401  (fixtures)
+from tests.browser.test_e2e import _logged_in, browser, live_server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -40,14 +40,9 @@ def _measure(browser, live_server, role, width, height, tmp_path):  # noqa: F811
     from app.demo.seed import DEMO_LOGINS
 
     login_id, password = next((row[0], row[1]) for row in DEMO_LOGINS if row[2] == role)
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="ja-JP")
+    context = _logged_in(browser, live_server, login_id, password, width=width, height=height)
     try:
-        page = context.new_page()
-        page.goto(f"{live_server}/auth/login")
-        page.fill("#login_id", login_id)
-        page.fill("#password", password)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server}/")
+        page = context.pages[0]
         page.screenshot(path=str(tmp_path / f"navcheck_{login_id.split('@')[0]}_{width}.png"),
                         clip={"x": 0, "y": 0, "width": width, "height": 120})
         return page.evaluate(MEASURE)
