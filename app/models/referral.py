@@ -134,6 +134,18 @@ ACTION_LABELS = {
 }
 
 
+# The verb of each action, to end a sentence: 「{stem}ました」「すでに{stem}ています」
+# (差し戻しました, not 差戻ししました).
+ACTION_VERB_STEMS = {
+    ActionKind.SUBMIT: "申請し",
+    ActionKind.APPROVE: "承認し",
+    ActionKind.APPROVE_ON_BEHALF: "代理承認し",
+    ActionKind.RETURN: "差し戻し",
+    ActionKind.REJECT: "否決し",
+    ActionKind.WITHDRAW: "取り戻し",
+}
+
+
 class ReferralAction(Base):
     """One step of the 稟議 trail: who did what at which step, with the comment."""
 

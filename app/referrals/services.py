@@ -31,7 +31,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.models.referral import ACTION_LABELS
+from app.models.referral import ACTION_LABELS, ACTION_VERB_STEMS
 from app.notifications.services import notify
 from app.referrals.consent_items import CONSENT_ITEMS, consent_recipients
 from app.referrals.workflow import (
@@ -265,7 +265,7 @@ def _conflict_message(referral: Referral, actor: User) -> str:
                              .where(ReferralAction.referral_id == referral.id)
                              .order_by(ReferralAction.id.desc()).limit(1))
     if last is not None and last.actor_id == actor.id:
-        first = f"この稟議は、あなたが別の画面ですでに{last.label}しています。"
+        first = f"この稟議は、あなたが別の画面ですでに{ACTION_VERB_STEMS[last.action]}ています。"
     else:
         first = "ほかの方が先にこの稟議を処理しました。"
     return first + "現在の状態：" + state_text(referral) + "。画面を更新して確認してください。"
@@ -372,13 +372,13 @@ def act(referral: Referral, actor: User, action: ActionKind, *, comment: str = "
         case.status = CaseStatus.APPROVED
     elif new.status == ReferralStatus.REJECTED:
         case.status = CaseStatus.REJECTED
-    label = ACTION_LABELS[action]
+    done = f"{ACTION_VERB_STEMS[action]}ました"
     if behalf:
-        label += f"（支店長 {behalf.name} に代わり）"
+        done += f"（支店長 {behalf.name} に代わり）"
     record(actor, f"referral.{action.value}", "referral", referral.id, ip=ip, case_id=case.id,
            at=now,
            bank_id=referral.bank_id,
-           summary=f"{case.case_number} {STEP_LABELS.get(step, '')}段階で{label}しました。"
+           summary=f"{case.case_number} {STEP_LABELS.get(step, '')}段階で{done}。"
            if action != ActionKind.WITHDRAW else f"{case.case_number} 稟議を取り戻しました。",
            before={"status": old.status, "step": step},
            after={"status": new.status, "step": referral.current_step or "",

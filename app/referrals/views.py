@@ -34,7 +34,7 @@ from app.models import (
     Role,
     User,
 )
-from app.models.referral import CONSENT_METHOD_LABELS, REFERRAL_STATUS_LABELS
+from app.models.referral import ACTION_VERB_STEMS, CONSENT_METHOD_LABELS, REFERRAL_STATUS_LABELS
 from app.notifications.mail import kick_delivery
 from app.referrals import services
 from app.referrals.consent_items import CONSENT_ITEMS, consent_recipients
@@ -177,7 +177,7 @@ def act(referral_id: int):
     if referral.status == ReferralStatus.APPROVED:
         _issue_document(referral)
     kick_delivery(current_app._get_current_object())
-    message = f"{services.ACTION_LABELS[action]}しました（現在：{services.state_text(referral)}）。"
+    message = f"{ACTION_VERB_STEMS[action]}ました（現在：{services.state_text(referral)}）。"
     if not is_htmx():
         flash(message, "success")
         return redirect(request.form.get("next") or url_for("cases.show",

@@ -126,7 +126,7 @@ def test_deputy_approves_on_behalf_recorded_as_such(world):
     assert last.on_behalf_of_name == "田中 支店長" and last.actor_name == "鈴木 代理"
     row = db.session.scalar(sa.select(AuditLog).where(
         AuditLog.action == "referral.approve_on_behalf"))
-    assert "代理承認（支店長 田中 支店長 に代わり）" in row.summary
+    assert "代理承認しました（支店長 田中 支店長 に代わり）" in row.summary
 
 
 def test_return_and_reject_need_a_comment_then_resubmit_starts_a_new_round(world):
