@@ -7,22 +7,19 @@ from app.auth.guard import protect
 from app.cases.stages import count_stage
 from app.extensions import db
 from app.models import (
-    AgreementStatus,
     Case,
     CaseStatus,
     ClientCompany,
     Intake,
     IntakeStatus,
     Referral,
-    RequestStatus,
-    SigningRequest,
-    SubscriptionAgreement,
     utcnow,
 )
 from app.models import ReferralStatus as RS
 from app.notifications.views import notices_context
 from app.referrals.services import awaiting, waiting_for
 from app.scope import restrict
+from app.signing.outstanding import outstanding_agreements
 
 bp = protect(Blueprint("home", __name__))
 
@@ -52,14 +49,9 @@ def index():
         sa.select(Referral).where(Referral.submitter_id == current_user.id,
                                   Referral.status == RS.RETURNED)
         .order_by(Referral.id.desc())).all()
-    awaiting_signature = db.session.execute(
-        restrict(sa.select(SubscriptionAgreement, SigningRequest.expires_at)
-                 .join(SigningRequest, SigningRequest.agreement_id == SubscriptionAgreement.id),
-                 SubscriptionAgreement, current_user)
-        .where(SigningRequest.status == RequestStatus.ACTIVE,
-               SubscriptionAgreement.status == AgreementStatus.SENT)
-        .order_by(SigningRequest.expires_at).limit(10)).all()
+    now = utcnow()
+    awaiting_signature = outstanding_agreements(current_user, now)
     return render_template("home/index.html", drafts=drafts, matching=matching, counts=counts,
                            to_approve=to_approve, returned=returned,
-                           awaiting_signature=awaiting_signature, now=utcnow(),
+                           awaiting_signature=awaiting_signature,
                            **notices_context())

@@ -121,13 +121,35 @@ def test_only_the_branch_staff_send(client, approved, who, status):
         assert client.get(f"/agreements/{agreement.id}/agreement.pdf").status_code == 404
 
 
-def test_home_lists_agreements_waiting_for_a_signature(client, approved):
+def _home_line(client, case_number: str) -> str:
+    html = client.get("/").get_data(as_text=True)
+    assert "署名手続き中の契約書" in html
+    line = re.search(rf"<li><a [^>]*>{case_number}</a>.*?</li>", html, re.S)
+    assert line, "the agreement is not on the home page"
+    return re.sub(r"<[^>]+>", "", line[0])
+
+
+def test_home_lists_agreements_on_their_way_and_what_they_wait_for(client, approved):
+    """Unsent, waiting, locked and revoked: every one stays on the officer's home page until
+    it is signed, saying whether the officer has to act."""
+    number = approved.case.case_number
     login(client, approved.officer)
     _create(client, approved.case)
     agreement = db.session.scalar(sa.select(SubscriptionAgreement))
+    assert "未送付（署名依頼を送ってください）" in _home_line(client, number)
     _send(client, agreement, expires_days="3")
-    html = client.get("/").get_data(as_text=True)
-    assert "署名待ちの契約書" in html and approved.case.case_number in html
+    line = _home_line(client, number)
+    assert "署名待ち・リンクの有効期限" in line
+    request = db.session.scalar(sa.select(SigningRequest))
+    request.status = RequestStatus.LOCKED
+    db.session.commit()
+    assert "アクセスコードの誤りでロック（再送が必要）" in _home_line(client, number)
+    request.status = RequestStatus.REVOKED
+    db.session.commit()
+    assert "リンクを取り消し済み（再送が必要）" in _home_line(client, number)
+    agreement.status = "signed"
+    db.session.commit()
+    assert "署名手続き中の契約書" not in client.get("/").get_data(as_text=True)  # signed: gone
 
 
 def test_signer_reads_the_pages_as_images_on_a_phone(client, approved, app):
