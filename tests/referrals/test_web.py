@@ -162,6 +162,8 @@ def test_stale_page_of_the_same_user_says_it_was_them(client, world):
     assert response.status_code == 409
     assert "あなたが別の画面ですでに承認しています" in html and "ほかの方" not in html
     assert "承認済" in html
+    # No form is left to keep the typed comment in: it is shown with the message.
+    assert "入力したコメント（送信されていません）" in html and "再確認" in html
 
 
 @pytest.mark.parametrize("who", ["foreign_manager", "other_manager"])
