@@ -197,3 +197,20 @@ def search_key(*parts: str) -> str:
         v = _WAVE_RE.sub("~", unify_hyphens(v))
         out.append("".join(v.split()).lower())
     return " ".join(p for p in out if p)
+
+
+# Parts of emoji that are not themselves category So: skin-tone modifiers, the text/emoji
+# presentation selectors, the keycap mark and the tag characters of flag sequences.
+_EMOJI_PARTS = re.compile("[\ufe0e\ufe0f\u20e3\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
+
+
+def refuse_symbols(value: str, label: str = "") -> str:
+    """A person's name or title: refuses emoji and pictographs (Unicode category So — 😀 ☎ ★
+    ♡ ㈱ — their modifiers and presentation selectors, and surrogates) and returns the value
+    as typed. Kanji (rare ones such as 𠮷 髙 﨑 too, and the ideographic variation selectors
+    U+E0100–E01EF that pick a kanji's form), kana, 々, ヶ, ・, spaces and Latin letters stay."""
+    value = value or ""
+    for ch in value:
+        if unicodedata.category(ch) in ("So", "Cs") or _EMOJI_PARTS.fullmatch(ch):
+            raise JapanInputError(f"{label or 'この項目'}に絵文字や記号は使用できません。")
+    return value

@@ -14,6 +14,18 @@ bp = Blueprint("verify", __name__, url_prefix="/verify")
 PUBLIC_DOCUMENT_FIELDS = ("document_id", "signed_at", "counterparty", "signed")
 
 
+def public_document(found: dict | None) -> dict | None:
+    """The matched document as shown here. A file matching the agreement as sent (unsigned)
+    has no date of signing, even when that agreement was signed later."""
+    if not found:
+        return None
+    document = {k: found.get(k) for k in PUBLIC_DOCUMENT_FIELDS}
+    document["signed"] = bool(found.get("signed", True))
+    if not document["signed"]:
+        document["signed_at"] = ""
+    return document
+
+
 def verdict(result: VerificationResult) -> tuple[str, str, str]:
     """The verdict box: (css state, label, text). 有効 only for our valid seal on a file we
     issued, byte for byte; 改ざんの可能性 when the seal no longer matches the file, the file
@@ -66,8 +78,6 @@ def check():
         return _form("PDFファイルではありません。署名済みの契約書（PDF）を選んでください。", 422)
     result = verify_issued(data)
     state, label, text = verdict(result)
-    document = ({k: result.document.get(k) for k in PUBLIC_DOCUMENT_FIELDS}
-                if result.document else None)
     return render_template("verify/index.html", error="", result=result, state=state,
-                           label=label, text=text, document=document,
+                           label=label, text=text, document=public_document(result.document),
                            filename=(upload.filename or "")[:200])

@@ -21,7 +21,7 @@ from app.extensions import db
 from app.japan import JapanInputError
 from app.japan.dates import to_jst, today_jst
 from app.japan.money import taxed_total
-from app.japan.text import clean_text, search_key
+from app.japan.text import clean_text, format_phone, refuse_symbols, search_key
 from app.models import (
     AgreementStatus,
     Case,
@@ -308,25 +308,49 @@ def find_request(token: str) -> SigningRequest | None:
                              .where(SigningRequest.token_hash == tokens.token_hash(token)))
 
 
+def contact_officer(request: SigningRequest) -> User:
+    """The officer the signer is told to contact: who issued the link, or the case officer
+    once that account is closed."""
+    officer = request.created_by
+    if officer is not None and officer.active:
+        return officer
+    return request.agreement.case.officer or officer
+
+
+def contact_text(request: SigningRequest) -> str:
+    """「みらい信用金庫 北九州支店（担当 井上 大輔、電話 093…）」: the bank, the branch and the
+    officer of the link, with the branch's phone when it has one (never the officer's own
+    e-mail or phone)."""
+    agreement = request.agreement
+    officer = contact_officer(request)
+    details = [f"担当 {officer.name}"] if officer is not None and officer.name else []
+    phone = format_phone(agreement.branch.phone or "")
+    if phone:
+        details.append(f"電話 {phone}")
+    where = f"{agreement.bank.name} {agreement.branch.name}"
+    return f"{where}（{'、'.join(details)}）" if details else where
+
+
 def unusable_reason(request: SigningRequest | None, now: datetime | None = None) -> str | None:
-    """Why this link cannot be used to sign now (None: it can)."""
+    """Why this link cannot be used to sign now (None: it can), naming whom to contact."""
     now = now or utcnow()
     if request is None:
         return "このリンクは無効です。メールのリンクをそのまま開いてください。"
     if request.status == RequestStatus.USED:
         return "このリンクはすでに使用されました。"
+    contact = contact_text(request)
     if request.status == RequestStatus.SUPERSEDED:
         return ("このリンクは、新しいご案内の送付により無効になりました。"
-                "最新のメールをご確認ください。")
+                f"最新のメールをご確認ください。ご不明な点は{contact}にお問い合わせください。")
     if request.status == RequestStatus.REVOKED:
-        return "このリンクは取り消されました。担当者にお問い合わせください。"
+        return f"このリンクは取り消されました。{contact}にお問い合わせください。"
     if request.status == RequestStatus.LOCKED:
         return ("アクセスコードの誤りが続いたため、このリンクはロックされました。"
-                "担当者にお問い合わせください。")
+                f"{contact}にお問い合わせください。")
     if request.expires_at <= now:
-        return "このリンクは有効期限が切れています。担当者に再送を依頼してください。"
+        return f"このリンクは有効期限が切れています。{contact}に再送を依頼してください。"
     if request.agreement.status != AgreementStatus.SENT:
-        return "この契約書は現在署名できません。担当者にお問い合わせください。"
+        return f"この契約書は現在署名できません。{contact}にお問い合わせください。"
     return None
 
 
@@ -368,6 +392,66 @@ def check_access_code(request: SigningRequest, code: str, *, ip: str, user_agent
     return False
 
 
+def download_locked(request: SigningRequest) -> bool:
+    """A used link whose signed-PDF download by access code was stopped after
+    MAX_CODE_ATTEMPTS wrong codes (the browser that signed still downloads; so does the
+    officer, on the case page)."""
+    return (request.status == RequestStatus.USED
+            and request.failed_attempts >= MAX_CODE_ATTEMPTS)
+
+
+def download_locked_text(request: SigningRequest) -> str:
+    return ("アクセスコードの誤りが続いたため、このリンクからの署名済み契約書のダウンロードを"
+            f"停止しました。署名済みの契約書は、{contact_text(request)}からお受け取りください。")
+
+
+def check_download_code(request: SigningRequest, code: str, *, ip: str, user_agent: str,
+                        now: datetime | None = None) -> bool | None:
+    """After signing, another browser asks for the access code to download the sealed PDF.
+    True: the right code; False: wrong; None: refused unchecked, the download is locked.
+
+    The attempt is counted before the code is compared (one conditional UPDATE on the used
+    link, which also holds the row until the caller commits), so parallel guesses cannot
+    test more than MAX_CODE_ATTEMPTS codes; a right code gives its attempt back. The
+    attempt that reaches the limit locks the download and tells the officer, once."""
+    now = now or utcnow()
+    agreement = request.agreement
+    attempts = db.session.execute(
+        sa.update(SigningRequest)
+        .where(SigningRequest.id == request.id, SigningRequest.status == RequestStatus.USED,
+               SigningRequest.failed_attempts < MAX_CODE_ATTEMPTS)
+        .values(failed_attempts=SigningRequest.failed_attempts + 1)
+        .returning(SigningRequest.failed_attempts)).scalar()
+    db.session.expire(request)
+    if attempts is None:
+        return None
+    if tokens.code_matches(request.access_code_hash, code):
+        db.session.execute(sa.update(SigningRequest).where(SigningRequest.id == request.id)
+                           .values(failed_attempts=SigningRequest.failed_attempts - 1))
+        db.session.expire(request)
+        _event(agreement, request, "code_ok",
+               "署名済み契約書のダウンロードのため、アクセスコードで本人確認",
+               addressee_label(request), ip, user_agent, now)
+        db.session.flush()
+        return True
+    _event(agreement, request, "code_failed",
+           "アクセスコードの誤り（署名済み契約書のダウンロード）", "", ip, user_agent, now)
+    if attempts >= MAX_CODE_ATTEMPTS:
+        _event(agreement, request, "locked",
+               f"アクセスコードの誤りが{MAX_CODE_ATTEMPTS}回続いたため、"
+               "署名済み契約書のダウンロードを停止", "", ip, user_agent, now)
+        notify([request.created_by, agreement.case.officer], bank_id=agreement.bank_id,
+               now=now, link=f"/cases/{agreement.case_id}#signing",
+               subject=f"【ダウンロードの停止】{agreement.case.case_number}",
+               message=f"{agreement.case.case_number} {agreement.counterparty_name} "
+                       "の署名済みリンクで、署名済み契約書のダウンロードのための"
+                       f"アクセスコードの誤りが{MAX_CODE_ATTEMPTS}回続いたため、"
+                       "このリンクからのダウンロードを停止しました。お客さまからお問い合わせが"
+                       "あれば、案件画面から署名済みの契約書をお渡しください。")
+    db.session.flush()
+    return False
+
+
 def record_view(request: SigningRequest, *, ip: str, user_agent: str,
                 now: datetime | None = None) -> None:
     if not any(e.kind == "viewed" and e.request_id == request.id
@@ -395,8 +479,8 @@ def validate_signer(form: dict) -> tuple[dict, dict[str, str]]:
     for field, label, limit, hint in (
             ("signer_name", "お名前", 100, ""), ("signer_title", "役職", 50, "（例：代表取締役）")):
         try:
-            values[field] = " ".join(clean_text(form.get(field) or "", max_length=limit,
-                                                label=label).split())
+            values[field] = refuse_symbols(" ".join(clean_text(
+                form.get(field) or "", max_length=limit, label=label).split()), label)
         except JapanInputError as exc:
             values[field] = form.get(field) or ""
             errors[field] = str(exc).replace("を入力してください。", f"を入力してください{hint}。")

@@ -5,9 +5,10 @@ Referrer-Policy: no-referrer (and no-store, like every page), and nothing here l
 Who may see what: the access code (e-mail links) or the officer's identity check (in-branch
 links) is passed once per browser session; the session keeps the request ids passed
 (session["signing_ok"]). After signing the link is used up, but the browser that signed can
-still download the sealed PDF; another browser is asked for the access code again. That
-check is a plain comparison and is not counted (the link is used; there is nothing left
-to lock), so it cannot lock anyone out.
+still download the sealed PDF; another browser is asked for the access code again. Wrong
+codes there are counted on the used link too: after MAX_CODE_ATTEMPTS of them the link no
+longer downloads by code (the signing browser still does, and the officer hands the signed
+contract over), so a forwarded link cannot be used to guess the code.
 
 Views commit; the seal is applied after the agreement is committed, outside any write
 transaction (services.agree → commit → services.seal → services.store_sealed → commit)."""
@@ -133,8 +134,15 @@ def _closed(signing_request: SigningRequest, reason: str):
                             "ご連絡ありがとうございました。担当者からあらためてご連絡することが"
                             "あります。", state="info")
     if _signed(signing_request) and signing_request.mode == SigningMode.EMAIL:
+        if services.download_locked(signing_request):
+            return _download_locked(signing_request)
         return _code_page(signing_request, download=True)
     return _message(410, "このリンクは使えません", reason)
+
+
+def _download_locked(signing_request: SigningRequest):
+    return _message(403, "このリンクからはダウンロードできません",
+                    services.download_locked_text(signing_request))
 
 
 def _token() -> str:
@@ -145,7 +153,8 @@ def _code_page(signing_request: SigningRequest, *, error: str = "", download: bo
                status: int = 200):
     return render_template("sign/code.html", signing_request=signing_request, error=error,
                            download=download, token=_token(), steps=STEPS,
-                           max_attempts=services.MAX_CODE_ATTEMPTS), status
+                           max_attempts=services.MAX_CODE_ATTEMPTS,
+                           contact=services.contact_text(signing_request)), status
 
 
 def _terms(signing_request: SigningRequest) -> dict:
@@ -374,17 +383,37 @@ def decline(token: str):
 
 @bp.post("/<token>/download")
 def download_code(token: str):
-    """After signing, another browser asks for the access code again to download."""
+    """After signing, another browser asks for the access code again to download. Wrong
+    codes are counted on the used link; the last allowed one stops the download by code and
+    tells the officer (services.check_download_code)."""
     signing_request = services.find_request(token)
     if signing_request is None:
         return _unknown()
-    if not (_signed(signing_request) and signing_request.mode == SigningMode.EMAIL):
+    if (not (_signed(signing_request) and signing_request.mode == SigningMode.EMAIL)
+            or _passed(signing_request)):
         return redirect(url_for("sign.page", token=token), 303)
-    if tokens.code_matches(signing_request.access_code_hash, _typed_code()):
+    if services.download_locked(signing_request):
+        return _download_locked(signing_request)
+    typed = _typed_code()
+    if not typed:
+        return _code_page(signing_request, download=True, status=422,
+                          error=f"アクセスコード（{tokens.CODE_DIGITS}桁の数字）を入力してください。")
+    ok = services.check_download_code(signing_request, typed, ip=_ip(),
+                                      user_agent=_user_agent())
+    db.session.commit()
+    if ok:
         _mark_passed(signing_request)
         return redirect(url_for("sign.page", token=token), 303)
+    if ok is None:  # locked meanwhile (another browser's last wrong code)
+        return _download_locked(signing_request)
+    if services.download_locked(signing_request):
+        kick_delivery(current_app._get_current_object())  # the officer's notice
+        return _download_locked(signing_request)
+    left = services.MAX_CODE_ATTEMPTS - signing_request.failed_attempts
     return _code_page(signing_request, download=True, status=422,
-                      error="アクセスコードが違います。担当者からお知らせした6桁のコードを入力してください。")
+                      error=f"アクセスコードが違います。あと{left}回間違えると、このリンクからは"
+                            "ダウンロードできなくなります（署名済みの契約書は担当者からお受け取り"
+                            "いただけます）。")
 
 
 @bp.get("/<token>/signed.pdf")

@@ -53,7 +53,8 @@ class VerificationResult:
     covers_whole_file: bool = False  # nothing added or changed outside the signed bytes
     trusted: bool = False  # the signer certificate chains to our (configured) roots
     signed_by_us: bool = False  # the signer certificate is our seal certificate
-    signer_subject: str = ""
+    signer_subject: str = ""  # for people: 「名前（組織, 国）」 (subject_text)
+    signer_subject_raw: str = ""  # the certificate subject as asn1crypto spells it
     signer_fingerprint: str = ""
     signing_time: str = ""  # JST text
     signing_time_source: str = ""  # "timestamp" (RFC 3161) or "server_clock"
@@ -127,11 +128,36 @@ def _check(result: VerificationResult, data: bytes, signatures, roots, ours: set
     result.signer_fingerprint = _fingerprint(status)
     # Our certificate inside a signature that does not verify is not our seal.
     result.signed_by_us = result.signer_fingerprint in ours and result.valid
-    result.signer_subject = status.signing_cert.subject.human_friendly
+    result.signer_subject = subject_text(status.signing_cert.subject)
+    result.signer_subject_raw = status.signing_cert.subject.human_friendly
     moment, source = _signing_time(status)
     if moment is not None:
         result.signing_time = jst_text(moment)
         result.signing_time_source = source
+
+
+def _values(value) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    return [str(v).strip() for v in values if v is not None and str(v).strip()]
+
+
+def subject_text(name: x509.Name) -> str:
+    """A certificate subject as a reader of the page says it: the name first, then the
+    organisation and the country in brackets — 「Pocket TECH Advisor 電子契約 運営者シール
+    （Pocket TECH Advisor, JP）」, not 「Common Name: …, Organization: …, Country: JP」."""
+    try:
+        fields = name.native or {}
+    except Exception:  # noqa: BLE001 — an odd subject is shown as the library spells it
+        fields = {}
+    common = _values(fields.get("common_name"))
+    details = [v for key in ("organization_name", "organizational_unit_name", "country_name")
+               for v in _values(fields.get(key))]
+    if not common:
+        common, details = details[:1], details[1:]
+    if not common:
+        return name.human_friendly
+    head = " ".join(common)
+    return f"{head}（{', '.join(details)}）" if details else head
 
 
 def _fingerprint(status: PdfSignatureStatus) -> str:
@@ -268,10 +294,12 @@ def lookup_issued(sha256: str) -> dict | None:
         sa.select(A).where(sa.or_(A.signed_sha256 == sha256, A.sha256 == sha256))).first()
     if agreement is None:
         return None
+    signed = agreement.signed_sha256 == sha256
+    # The agreement as sent carries no date of signing, even once it was signed later.
     return {"document_id": agreement.document_id, "case_number": agreement.case.case_number,
-            "counterparty": agreement.counterparty_name,
-            "signed": agreement.signed_sha256 == sha256,
-            "signed_at": jst_text(agreement.signed_at) if agreement.signed_at else ""}
+            "counterparty": agreement.counterparty_name, "signed": signed,
+            "signed_at": jst_text(agreement.signed_at) if signed and agreement.signed_at
+            else ""}
 
 
 def verify_issued(data: bytes) -> VerificationResult:

@@ -37,6 +37,8 @@ from tests.signing.signer_world import (
 )
 
 CONFIRM_ALL = {f"confirm_{k}": "1" for k in services.CONFIRMATIONS}
+# The world's bank, branch and officer, with the branch's phone (never the officer's).
+CONTACT = "みらい信用金庫 北九州支店（担当 山本 健太、電話 0935410000）"
 
 
 @pytest.fixture
@@ -155,6 +157,7 @@ def test_wrong_codes_count_down_and_the_fifth_locks(client, sent, world):
     response = enter_code(client, sent, wrong_code(sent.code))
     assert response.status_code == 410
     assert "ロック" in response.text and sent.agreement.counterparty_name not in response.text
+    assert f"{CONTACT}にお問い合わせください。" in response.text
     assert request_row(sent).status == RequestStatus.LOCKED
     notices = db.session.scalars(sa.select(Notification)
                                  .where(Notification.user_id == world["officer"].id)).all()
@@ -226,6 +229,22 @@ def test_invalid_form_is_422_with_the_typed_values(client, sent):
     assert 'name="confirm_read" value="1" checked' not in response.text
     assert request_row(sent).status == RequestStatus.ACTIVE
     assert agreement_row(sent).status == AgreementStatus.SENT
+
+
+@pytest.mark.parametrize("field, typed, message", [
+    ("signer_name", "梅田 剛😀", "お名前に絵文字や記号は使用できません。"),
+    ("signer_name", "梅田 剛\u2764\ufe0f", "お名前に絵文字や記号は使用できません。"),
+    ("signer_title", "代表取締役★", "役職に絵文字や記号は使用できません。"),
+])
+def test_emoji_in_the_name_or_title_is_refused_in_place(client, sent, field, typed, message):
+    enter_code(client, sent)
+    response = agree(client, sent, **{field: typed})
+    assert response.status_code == 422
+    assert f'value="{typed}"' in response.text  # kept as typed
+    assert re.search(f'id="f-{field}-error">{message}<', response.text)
+    assert request_row(sent).status == RequestStatus.ACTIVE
+    agreement = agreement_row(sent)
+    assert agreement.status == AgreementStatus.SENT and agreement.signer_name == ""
 
 
 def test_agree_without_the_code_goes_back_to_step_one(client, sent):
@@ -302,26 +321,39 @@ def _resend(sent):
     db.session.commit()
 
 
-@pytest.mark.parametrize("kill, words", [
-    (_expire, "有効期限が切れています"),
-    (_revoke, "取り消されました"),
-    (_resend, "新しいご案内の送付により無効"),
+@pytest.mark.parametrize("kill, words, contact", [
+    (_expire, "有効期限が切れています", f"{CONTACT}に再送を依頼してください。"),
+    (_revoke, "取り消されました", f"{CONTACT}にお問い合わせください。"),
+    (_resend, "新しいご案内の送付により無効", f"ご不明な点は{CONTACT}にお問い合わせください。"),
 ])
-def test_dead_link_is_410_and_cannot_sign(client, sent, kill, words):
+def test_dead_link_is_410_and_cannot_sign(client, sent, world, kill, words, contact):
     enter_code(client, sent)  # even a browser that had passed the code
     page = client.get(sent.url)
     token = csrf_of(page.text)
     kill(sent)
     response = client.get(sent.url)
     assert response.status_code == 410 and words in response.text
+    assert contact in response.text  # whom to ask, by name
+    assert world["officer"].email not in response.text
     assert sent.agreement.counterparty_name not in response.text
     assert client.get(f"{sent.url}/agreement.pdf").status_code in (404, 410)
     form = {"signer_name": SIGNER_NAME, "signer_title": SIGNER_TITLE, **CONFIRM_ALL,
             "csrf_token": token}
     refused = client.post(f"{sent.url}/agree", data=form)
-    assert refused.status_code == 409 and words in refused.text
+    assert refused.status_code == 409 and words in refused.text and contact in refused.text
     assert agreement_row(sent).status == AgreementStatus.SENT
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Subscription)) == 0
+
+
+def test_dead_link_names_no_phone_when_the_branch_has_none(client, sent):
+    branch = db.session.get(SubscriptionAgreement, sent.agreement.id).branch
+    branch.phone = ""
+    db.session.commit()
+    _revoke(sent)
+    response = client.get(sent.url)
+    assert response.status_code == 410
+    assert "みらい信用金庫 北九州支店（担当 山本 健太）にお問い合わせください。" in response.text
+    assert "電話" not in response.text
 
 
 def test_lost_session_asks_to_reopen_not_to_log_in(client, sent):
@@ -343,13 +375,100 @@ def test_other_browser_needs_the_code_again_to_download(app, client, sent):
     assert other.get(f"{sent.url}/signed.pdf").status_code == 303
     wrong = other.post(f"{sent.url}/download", data={"access_code": wrong_code(sent.code),
                                                      "csrf_token": csrf_of(page.text)})
-    assert wrong.status_code == 422 and "アクセスコードが違います" in wrong.text
-    assert request_row(sent).failed_attempts == 0  # not counted: nothing to lock any more
+    assert wrong.status_code == 422 and "アクセスコードが違います。あと4回" in wrong.text
+    assert request_row(sent).failed_attempts == 1  # counted: a forwarded link is guessable
     right = other.post(f"{sent.url}/download", data={"access_code": sent.code,
                                                      "csrf_token": csrf_of(page.text)})
     assert right.status_code == 303
+    assert request_row(sent).failed_attempts == 1  # the right code is not a wrong one
     assert "ご署名ありがとうございました" in other.get(sent.url).text
     assert other.get(f"{sent.url}/signed.pdf").data == agreement_row(sent).signed_pdf
+    labels = [e.label for e in agreement_row(sent).events if e.kind in ("code_ok",
+                                                                       "code_failed")]
+    assert labels[-2:] == ["アクセスコードの誤り（署名済み契約書のダウンロード）",
+                           "署名済み契約書のダウンロードのため、アクセスコードで本人確認"]
+
+
+def download_with(client, sent, code):
+    return client.post(f"{sent.url}/download", data={"access_code": code,
+                                                     "csrf_token": csrf(client)},
+                       headers={"User-Agent": PHONE_UA})
+
+
+def test_wrong_download_codes_stop_the_download_by_code(app, client, sent, world):
+    enter_code(client, sent)
+    agree(client, sent)
+    other = app.test_client()
+    # A typo in the length is not an attempt.
+    short = download_with(other, sent, "12")
+    assert short.status_code == 422 and "6桁の数字" in short.text
+    assert request_row(sent).failed_attempts == 0
+    for left in (4, 3, 2, 1):
+        response = download_with(other, sent, wrong_code(sent.code))
+        assert response.status_code == 422
+        assert f"アクセスコードが違います。あと{left}回" in response.text
+    locked = download_with(other, sent, wrong_code(sent.code))
+    assert locked.status_code == 403
+    assert "ダウンロードを停止しました" in locked.text
+    assert f"署名済みの契約書は、{CONTACT}からお受け取りください。" in locked.text
+    assert world["officer"].email not in locked.text
+    assert sent.agreement.counterparty_name not in locked.text
+    assert request_row(sent).failed_attempts == services.MAX_CODE_ATTEMPTS
+    assert request_row(sent).status == RequestStatus.USED  # the link itself stays used
+    # From now on even the right code is refused, in this and in any other browser.
+    for browser in (other, app.test_client()):
+        refused = download_with(browser, sent, sent.code)
+        assert refused.status_code == 403 and "ダウンロードを停止しました" in refused.text
+        page = browser.get(sent.url)
+        assert page.status_code == 403 and CONTACT in page.text
+        assert 'name="access_code"' not in page.text
+        assert browser.get(f"{sent.url}/signed.pdf").status_code == 303
+    assert request_row(sent).failed_attempts == services.MAX_CODE_ATTEMPTS
+    # The browser that signed still downloads.
+    assert "ご署名ありがとうございました" in client.get(sent.url).text
+    assert client.get(f"{sent.url}/signed.pdf").data == agreement_row(sent).signed_pdf
+    # The officer is told once (the notice of signing is the other one).
+    messages = db.session.scalars(sa.select(Notification.message)
+                                  .where(Notification.user_id == world["officer"].id)).all()
+    stopped = [m for m in messages if "ダウンロードを停止" in m]
+    assert len(stopped) == 1 and len(messages) == 2
+    assert sent.code not in stopped[0]
+    # Signing events and audit rows like the lock of an active link; never the code.
+    events = [e for e in agreement_row(sent).events if e.kind == "locked"]
+    assert [e.label for e in events] == [
+        "アクセスコードの誤りが5回続いたため、署名済み契約書のダウンロードを停止"]
+    assert events[0].user_agent == PHONE_UA
+    failed = [e for e in agreement_row(sent).events if e.kind == "code_failed"]
+    assert len(failed) == services.MAX_CODE_ATTEMPTS
+    audit = db.session.scalars(sa.select(AuditLog)
+                               .where(AuditLog.action == "signing.locked")).all()
+    assert len(audit) == 1 and audit[0].actor_role == "signer"
+    for row in db.session.scalars(sa.select(AuditLog).where(AuditLog.action.in_(
+            ("signing.code_ok", "signing.code_failed", "signing.locked")))):
+        assert sent.code not in str(row.after) and sent.code not in row.summary
+
+
+def test_parallel_download_guesses_test_no_more_than_five_codes(app, sent, world):
+    request = db.session.get(SigningRequest, sent.request.id)
+    services.agree(request, signer_name=SIGNER_NAME, signer_title=SIGNER_TITLE, ip="",
+                   user_agent="test")
+    db.session.commit()
+    agreement = db.session.get(SubscriptionAgreement, sent.agreement.id)
+    services.store_sealed(agreement, b"%PDF-1.4 sealed")
+    db.session.commit()
+    with live_server(app) as base:
+        browser = Browser(base)
+        token = browser.token("/verify/")
+        guess = {"access_code": wrong_code(sent.code), "csrf_token": token}
+        results = at_once(*[lambda: browser.post(f"{sent.url}/download", guess)] * 7)
+    statuses = [status for status, _ in results]
+    assert statuses.count(403) >= 3 and set(statuses) <= {403, 422}, statuses
+    assert request_row(sent).failed_attempts == services.MAX_CODE_ATTEMPTS
+    kinds = [e.kind for e in agreement_row(sent).events]
+    assert kinds.count("code_failed") == services.MAX_CODE_ATTEMPTS  # 2 were never compared
+    assert kinds.count("locked") == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)
+                             .where(Notification.message.contains("ダウンロードを停止"))) == 1
 
 
 # -- in the branch ---------------------------------------------------------------------------

@@ -9,18 +9,20 @@ from datetime import UTC, date, datetime
 from io import BytesIO
 
 import pytest
+from asn1crypto import x509 as asn1_x509
 from pypdf import PdfReader, PdfWriter
 
 from app.extensions import db
 from app.models import SubscriptionAgreement
 from app.signing.keys import SealSigner, load_signer
 from app.signing.seal import seal_pdf, stamp_lines
-from app.signing.verify import MAX_BYTES, lookup_issued, verify_pdf
+from app.signing.verify import MAX_BYTES, lookup_issued, subject_text, verify_pdf
 from tests.proposal_cases import import_acceptance_advisors, make_case
 from tests.signing.pdfsig import japanese_pdf, pdfsig
 
 NOW = datetime(2026, 12, 3, 9, 30, tzinfo=UTC)
 LINES = stamp_lines("AGR-2026-000123", NOW)
+SEAL_TEXT = "Pocket TECH Advisor 電子契約 運営者シール（Pocket TECH Advisor, JP）"
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +75,11 @@ def test_our_intact_seal_passes(seal, sealed):
     assert r.ok and r.is_pdf and r.signature_found and r.signature_count == 1
     assert r.intact and r.valid and r.covers_whole_file and r.trusted and r.signed_by_us
     assert r.field_name == "PlatformSeal" and "運営者シール" in r.signer_subject
+    # In Japanese order, without the library's English labels (kept in the raw subject).
+    assert r.signer_subject == SEAL_TEXT
+    assert f"署名者 {SEAL_TEXT}" in texts(r)
+    assert "Common Name" not in " ".join(texts(r))
+    assert "Common Name: Pocket TECH Advisor 電子契約 運営者シール" in r.signer_subject_raw
     assert r.signer_fingerprint == seal.fingerprint
     assert r.signing_time.endswith(" JST") and r.signing_time_source == "server_clock"
     assert r.sha256 == hashlib.sha256(sealed).hexdigest()
@@ -233,6 +240,8 @@ def test_cli_prints_the_result_as_json(app, unsigned, sealed, tmp_path):
             "document_id": "AGR-2026-000123", "case_number": case_number,
             "counterparty": counterparty, "signed": True, "signed_at": "2026年12月3日 18:30:00 JST"}
         assert lookup_issued(agreement.sha256)["signed"] is False
+        # The agreement as sent was never signed itself: no date of signing next to it.
+        assert lookup_issued(agreement.sha256)["signed_at"] == ""
         assert lookup_issued("0" * 64) is None
 
     runner = app.test_cli_runner()
@@ -245,6 +254,8 @@ def test_cli_prints_the_result_as_json(app, unsigned, sealed, tmp_path):
 
     code, out = run(sealed)
     assert code == 0 and out["ok"] is True and out["signed_by_us"] is True
+    assert out["signer_subject"].endswith("運営者シール（Pocket TECH Advisor, JP）")
+    assert "Organization: Pocket TECH Advisor" in out["signer_subject_raw"]
     assert out["document"]["document_id"] == "AGR-2026-000123"
     assert "当サービスの運営者シールです。" in [line["text"] for line in out["summary"]]
 
@@ -264,3 +275,17 @@ def test_cli_prints_the_result_as_json(app, unsigned, sealed, tmp_path):
     assert code == 1 and out["signature_found"] is False and out["document"]["signed"] is False
     assert "当サービスが送付した署名前の文書と一致します（文書ID AGR-2026-000123）。" in [
         line["text"] for line in out["summary"]]
+
+
+@pytest.mark.parametrize("fields, text", [
+    ({"country_name": "JP", "organization_name": "Pocket TECH Advisor",
+      "common_name": "Pocket TECH Advisor 電子契約 運営者シール"},
+     "Pocket TECH Advisor 電子契約 運営者シール（Pocket TECH Advisor, JP）"),
+    ({"common_name": "運営者シール"}, "運営者シール"),
+    ({"country_name": "JP", "organization_name": "Example CA"}, "Example CA（JP）"),
+    ({"country_name": "JP", "organization_name": "みらい信用金庫",
+      "organizational_unit_name": "事務部", "common_name": "テスト"},
+     "テスト（みらい信用金庫, 事務部, JP）"),
+])
+def test_subject_text_is_in_japanese_order(fields, text):
+    assert subject_text(asn1_x509.Name.build(fields)) == text

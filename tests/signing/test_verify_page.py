@@ -6,6 +6,7 @@ import io
 import pytest
 
 from app.extensions import db
+from app.signing.verify import jst_text
 from tests.signing.signer_world import (
     approved_case,
     csrf_of,
@@ -51,6 +52,10 @@ def test_sealed_pdf_is_valid_and_ours(client, signed):
     assert "当サービスが発行した文書と一致します" in html
     assert signed.document_id in html and signed.counterparty_name in html
     assert signed.signed_sha256 in html
+    assert "締結日時" in html and jst_text(signed.signed_at) in html
+    # The seal's holder in Japanese order, not the certificate library's English labels.
+    assert "署名者 Pocket TECH Advisor 電子契約 運営者シール（Pocket TECH Advisor, JP）" in html
+    assert "Common Name" not in html and "Organization:" not in html
     # Nothing more about the deal for an anonymous visitor: no amounts, no case number.
     assert "¥" not in html and "円" not in html
     assert signed.case.case_number not in html
@@ -78,6 +83,9 @@ def test_unsigned_agreement_is_not_valid_but_recognised(client, signed):
     response = upload(client, signed.pdf)
     assert "verdict-invalid" in response.text and "電子署名がありません。" in response.text
     assert "送付した署名前の文書と一致します" in response.text
+    # A file that was never signed has no date of signing (the agreement was signed later).
+    assert "未締結（送付時の署名前の文書です）" in response.text
+    assert "締結日時" not in response.text and jst_text(signed.signed_at) not in response.text
 
 
 @pytest.mark.parametrize("data, name, message", [
