@@ -187,6 +187,22 @@ def fold_variants(value: str) -> str:
     return value.translate(_VARIANTS)
 
 
+_SPELLINGS: dict[str, list[str]] = {}
+for _variant, _common in _VARIANTS.items():
+    _SPELLINGS.setdefault(_common, [_common]).append(chr(_variant))
+
+
+def variant_spellings(value: str, limit: int = 64) -> list[str]:
+    """Every spelling of `value` with its common kanji written in their variants too
+    (「吉田」 → 「吉田」「𠮷田」), at most `limit` of them (the common spelling first): for
+    matching stored names that have no search key, in SQL (a LIKE per spelling)."""
+    spellings = [""]
+    for char in fold_variants(value):
+        options = _SPELLINGS.get(char, [char])
+        spellings = [s + o for s in spellings for o in options][:limit]
+    return spellings
+
+
 def search_key(*parts: str) -> str:
     """Derived search key: NFKC, katakana, hyphen/wave unified, no spaces, company forms
     (株式会社/(株)/㈱) folded. Used for both stored rows and the typed query."""

@@ -43,3 +43,13 @@ def test_refuses_emoji_and_pictographs(typed):
 def test_label_defaults_to_this_item():
     with pytest.raises(JapanInputError, match="^この項目に絵文字や記号は使用できません。$"):
         refuse_symbols("😀")
+
+
+def test_variant_spellings_cover_every_way_a_name_is_written():
+    from app.japan.text import variant_spellings
+
+    assert variant_spellings("吉田") == ["吉田", "𠮷田"]
+    assert variant_spellings("𠮷田") == ["吉田", "𠮷田"]  # typed in a variant: the same set
+    assert set(variant_spellings("髙崎")) >= {"高崎", "髙崎", "高﨑", "髙﨑", "高嵜"}
+    assert variant_spellings("山本") == ["山本"]
+    assert len(variant_spellings("崎" * 10, limit=64)) == 64  # bounded
