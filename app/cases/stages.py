@@ -5,16 +5,21 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Case, CaseStatus, Referral, ReferralStatus
+from app.models.case import CASE_STATUS_LABELS
+from app.models.referral import REFERRAL_STATUS_LABELS
 
-# value → label, in the order of the filter; the labels are the badges' words.
+# value → label, in the order of the filter; the labels are the badges' words
+# (Case.status_label), built from the same dicts.
+_REFERRAL = "紹介稟議："
 STAGES = {
-    "matching": "候補選定中",
-    "proposed": "提案書発行済",
-    "pending": "紹介稟議：承認待ち",
-    "returned": "紹介稟議：差戻し・取り戻し",
-    "approved": "紹介承認済",
-    "rejected": "否決",
-    "signed": "契約締結済",
+    "matching": CASE_STATUS_LABELS[CaseStatus.MATCHING],
+    "proposed": CASE_STATUS_LABELS[CaseStatus.PROPOSED],
+    "pending": _REFERRAL + REFERRAL_STATUS_LABELS[ReferralStatus.PENDING],
+    "returned": (_REFERRAL + REFERRAL_STATUS_LABELS[ReferralStatus.RETURNED] + "・"
+                 + REFERRAL_STATUS_LABELS[ReferralStatus.WITHDRAWN]),
+    "approved": CASE_STATUS_LABELS[CaseStatus.APPROVED],
+    "rejected": CASE_STATUS_LABELS[CaseStatus.REJECTED],
+    "signed": CASE_STATUS_LABELS[CaseStatus.SIGNED],
 }
 _REFERRAL_STAGES = {"pending": (ReferralStatus.PENDING,),
                     "returned": (ReferralStatus.RETURNED, ReferralStatus.WITHDRAWN)}

@@ -96,6 +96,7 @@ def normalize_amount(value: str | int) -> int:
 _AMOUNT_MARKS = re.compile(r"[,，円¥￥\s]")  # separators and yen marks, dropped
 _YEN_UNITS = (("億", 100_000_000), ("万", 10_000), ("千", 1_000))
 _UNIT_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?", re.ASCII)
+_THOUSANDS_OF = re.compile(r"([0-9]+(?:\.[0-9]+)?)千(?=[万億])", re.ASCII)
 
 
 def normalize_yen(value: str) -> int:
@@ -106,6 +107,8 @@ def normalize_yen(value: str) -> int:
     v = _AMOUNT_MARKS.sub("", nfkc(str(value or "")))
     if not any(unit in v for unit, _ in _YEN_UNITS):
         return normalize_amount(v)
+    # 「1千万」「1億5千万」: 千 multiplies the number before 万 or 億 (1千万 = 1000万).
+    v = _THOUSANDS_OF.sub(lambda m: format(Decimal(m[1]) * 1000, "f"), v)
     error = JapanInputError("金額は数字と「万」「千」で入力してください"
                             "（例：30万、1万2千、660,000）。")
     total, rest, limit = Decimal(0), v, None

@@ -72,7 +72,7 @@ class Case(Base):
         back, that is what people need to see."""
         referral = self.referral
         if self.status == CaseStatus.PROPOSED and referral is not None:
-            return f"紹介稟議：{referral.status_label}"
+            return f"紹介稟議：{referral.status_label}"  # as cases/stages.py names it
         return CASE_STATUS_LABELS[self.status]
 
     @property

@@ -157,6 +157,7 @@ SIGNING_EVENT_LABELS = {
     "code_ok": "アクセスコード認証", "code_failed": "アクセスコードの誤り",
     "locked": "署名リンクのロック", "viewed": "契約書の表示", "agreed": "署名者の同意",
     "declined": "署名者の辞退", "sealed": "封緘（締結）",
+    "download_locked": "署名済み契約書のダウンロード停止",
 }
 
 

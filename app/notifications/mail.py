@@ -95,7 +95,8 @@ def _claim(mail_id: int, now: datetime) -> EmailMessage | str | None:
     or None when another worker took it first."""
     claimed = db.session.execute(
         sa.update(OutgoingMail).where(OutgoingMail.id == mail_id, _due(now))
-        .values(next_attempt_at=now + LEASE, sending_until=now + LEASE)
+        # the lease runs from the claim, not from the start of a long batch
+        .values(next_attempt_at=utcnow() + LEASE, sending_until=utcnow() + LEASE)
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:

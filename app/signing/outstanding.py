@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import AgreementStatus, RequestStatus, SubscriptionAgreement, User
@@ -42,6 +43,8 @@ def outstanding_agreements(user: User, now: datetime) -> list[Outstanding]:
     agreements = db.session.scalars(
         restrict(sa.select(SubscriptionAgreement), SubscriptionAgreement, user)
         .where(SubscriptionAgreement.status.in_((AgreementStatus.SENT, AgreementStatus.AGREED)))
+        .options(selectinload(SubscriptionAgreement.requests),
+                 selectinload(SubscriptionAgreement.case))
         .order_by(SubscriptionAgreement.id)).all()
     states = [state_of(a, now) for a in agreements]
     far = datetime.max.replace(tzinfo=now.tzinfo)

@@ -141,9 +141,13 @@ def _style(lines: list[str], font_path: str) -> TextStampStyle:
 
 
 class _ClockedPdfSigner(signers.PdfSigner):
-    """A PdfSigner whose signing time (the CMS signing-time attribute) is the moment given,
-    so the time printed on the certificate page and in the stamp is the seal's own time,
-    to the second (pyHanko otherwise reads the clock again, later)."""
+    """A PdfSigner whose signing time is the moment given: the signature dictionary's /M
+    (PAdES leaves the CMS signing-time attribute out) and the stamp, so the certificate
+    page, the stamp and what a validator reports as the signing time agree to the second
+    (pyHanko otherwise reads the clock again, later). With an RFC 3161 timestamp server the
+    timestamp's own time (after the round trip) is the authoritative one; /verify shows it
+    as such. Sets PdfSigningSession.system_time, which pyHanko (pinned <0.39) reads when
+    signing; test_workflow checks the result."""
 
     def __init__(self, *args, system_time: datetime | None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -57,7 +57,8 @@ CONFIRMATIONS = {
 
 
 # Events the signer causes (no staff account): the audit log names the signer, not the system.
-SIGNER_EVENTS = {"code_ok", "code_failed", "locked", "viewed", "agreed", "declined"}
+SIGNER_EVENTS = {"code_ok", "code_failed", "locked", "download_locked", "viewed", "agreed",
+                 "declined"}
 
 
 class SigningError(DomainError):
@@ -161,7 +162,15 @@ def _event(agreement: SubscriptionAgreement, request: SigningRequest | None, kin
     record(actor, f"signing.{kind}", "subscription_agreement", agreement.id, ip=ip, at=now,
            case_id=agreement.case_id, bank_id=agreement.bank_id,
            summary=f"{agreement.case.case_number} {label}", after=details,
-           outsider=(f"{actor_name or '氏名未確認'}（署名者）" if signer_side else ""))
+           outsider=(_outsider(actor_name) if signer_side else ""))
+
+
+def _outsider(actor_name: str) -> str:
+    """The audit log's actor for the signer's side: the addressee before a name is given
+    (「重松 千代子（宛先）」), then the signer (「𠮷田 髙志（署名者）」)."""
+    if actor_name.endswith("（宛先）") or actor_name == "宛先":
+        return actor_name
+    return f"{actor_name or '氏名未確認'}（署名者）"
 
 
 def _close_requests(agreement: SubscriptionAgreement, status: RequestStatus) -> None:
@@ -356,22 +365,30 @@ def unusable_reason(request: SigningRequest | None, now: datetime | None = None)
 
 def check_access_code(request: SigningRequest, code: str, *, ip: str, user_agent: str,
                       now: datetime | None = None) -> bool:
-    """True if the code is right. Each wrong code is counted with one atomic UPDATE; the
-    fifth locks the link and tells the officer."""
+    """True if the code is right. The attempt is counted before the code is compared (one
+    conditional UPDATE, which holds the row until the caller commits), so parallel guesses
+    cannot test more than MAX_CODE_ATTEMPTS codes; a right code gives its attempt back. The
+    fifth wrong code locks the link and tells the officer."""
     now = now or utcnow()
     agreement = request.agreement
-    if tokens.code_matches(request.access_code_hash, code):
-        _event(agreement, request, "code_ok", "アクセスコードで本人確認", addressee_label(request),
-               ip, user_agent, now)
-        return True
     attempts = db.session.execute(
         sa.update(SigningRequest)
-        .where(SigningRequest.id == request.id, SigningRequest.status == RequestStatus.ACTIVE)
+        .where(SigningRequest.id == request.id, SigningRequest.status == RequestStatus.ACTIVE,
+               SigningRequest.failed_attempts < MAX_CODE_ATTEMPTS)
         .values(failed_attempts=SigningRequest.failed_attempts + 1)
         .returning(SigningRequest.failed_attempts)).scalar()
     db.session.expire(request)
+    if attempts is None:  # locked (or used) meanwhile: nothing compared
+        return False
+    if tokens.code_matches(request.access_code_hash, code):
+        db.session.execute(sa.update(SigningRequest).where(SigningRequest.id == request.id)
+                           .values(failed_attempts=SigningRequest.failed_attempts - 1))
+        db.session.expire(request)
+        _event(agreement, request, "code_ok", "アクセスコードで本人確認", addressee_label(request),
+               ip, user_agent, now)
+        return True
     _event(agreement, request, "code_failed", "アクセスコードの誤り", "", ip, user_agent, now)
-    if attempts is not None and attempts >= MAX_CODE_ATTEMPTS:
+    if attempts >= MAX_CODE_ATTEMPTS:
         db.session.execute(sa.update(SigningRequest)
                            .where(SigningRequest.id == request.id,
                                   SigningRequest.status == RequestStatus.ACTIVE)
@@ -437,7 +454,7 @@ def check_download_code(request: SigningRequest, code: str, *, ip: str, user_age
     _event(agreement, request, "code_failed",
            "アクセスコードの誤り（署名済み契約書のダウンロード）", "", ip, user_agent, now)
     if attempts >= MAX_CODE_ATTEMPTS:
-        _event(agreement, request, "locked",
+        _event(agreement, request, "download_locked",
                f"アクセスコードの誤りが{MAX_CODE_ATTEMPTS}回続いたため、"
                "署名済み契約書のダウンロードを停止", "", ip, user_agent, now)
         notify([request.created_by, agreement.case.officer], bank_id=agreement.bank_id,
@@ -466,7 +483,10 @@ def _claim(request: SigningRequest) -> None:
     changed = db.session.execute(
         sa.update(SigningRequest)
         .where(SigningRequest.id == request.id, SigningRequest.status == RequestStatus.ACTIVE)
-        .values(status=RequestStatus.USED, version=SigningRequest.version + 1)
+        # the wrong codes before signing are in the events; the download after signing
+        # (check_download_code) gets its own MAX_CODE_ATTEMPTS
+        .values(status=RequestStatus.USED, version=SigningRequest.version + 1,
+                failed_attempts=0)
         .execution_options(synchronize_session=False)).rowcount
     db.session.expire(request)
     if changed != 1:
@@ -618,7 +638,7 @@ def seal_and_store(agreement: SubscriptionAgreement, request: SigningRequest, *,
                    now: datetime | None = None) -> Subscription:
     """seal() then store_sealed() at one moment: the certificate page, the stamp, the
     signature's signing time and the audit row show the same second."""
-    now = (now or utcnow()).replace(microsecond=0)
+    now = now or utcnow()  # every place prints it to the second
     return store_sealed(agreement, seal(agreement, request, now=now), now=now)
 
 

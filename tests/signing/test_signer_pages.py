@@ -434,17 +434,17 @@ def test_wrong_download_codes_stop_the_download_by_code(app, client, sent, world
     assert len(stopped) == 1 and len(messages) == 2
     assert sent.code not in stopped[0]
     # Signing events and audit rows like the lock of an active link; never the code.
-    events = [e for e in agreement_row(sent).events if e.kind == "locked"]
+    events = [e for e in agreement_row(sent).events if e.kind == "download_locked"]
     assert [e.label for e in events] == [
         "アクセスコードの誤りが5回続いたため、署名済み契約書のダウンロードを停止"]
     assert events[0].user_agent == PHONE_UA
     failed = [e for e in agreement_row(sent).events if e.kind == "code_failed"]
     assert len(failed) == services.MAX_CODE_ATTEMPTS
     audit = db.session.scalars(sa.select(AuditLog)
-                               .where(AuditLog.action == "signing.locked")).all()
+                               .where(AuditLog.action == "signing.download_locked")).all()
     assert len(audit) == 1 and audit[0].actor_role == "signer"
     for row in db.session.scalars(sa.select(AuditLog).where(AuditLog.action.in_(
-            ("signing.code_ok", "signing.code_failed", "signing.locked")))):
+            ("signing.code_ok", "signing.code_failed", "signing.download_locked")))):
         assert sent.code not in str(row.after) and sent.code not in row.summary
 
 
@@ -466,9 +466,36 @@ def test_parallel_download_guesses_test_no_more_than_five_codes(app, sent, world
     assert request_row(sent).failed_attempts == services.MAX_CODE_ATTEMPTS
     kinds = [e.kind for e in agreement_row(sent).events]
     assert kinds.count("code_failed") == services.MAX_CODE_ATTEMPTS  # 2 were never compared
-    assert kinds.count("locked") == 1
+    assert kinds.count("download_locked") == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)
                              .where(Notification.message.contains("ダウンロードを停止"))) == 1
+
+
+def test_wrong_codes_before_signing_leave_the_download_its_own_five(app, client, sent):
+    page = client.get(sent.url)
+    for _ in range(4):  # four typos before the right code: the link is not locked
+        client.post(f"{sent.url}/code", data={"access_code": wrong_code(sent.code),
+                                               "csrf_token": csrf_of(page.text)})
+    enter_code(client, sent)
+    agree(client, sent)
+    assert request_row(sent).failed_attempts == 0  # signing starts the download's count
+    other = app.test_client()
+    for left in (4, 3, 2, 1):
+        response = download_with(other, sent, wrong_code(sent.code))
+        assert f"あと{left}回" in response.text
+    assert download_with(other, sent, sent.code).status_code == 303  # the 5th try: right
+
+
+def test_parallel_guesses_on_an_active_link_test_no_more_than_five_codes(app, sent):
+    with live_server(app) as base:
+        browser = Browser(base)
+        page = browser.get(sent.url)[1]
+        guess = {"access_code": wrong_code(sent.code), "csrf_token": csrf_of(page)}
+        at_once(*[lambda: browser.post(f"{sent.url}/code", guess)] * 8)
+    assert request_row(sent).status == RequestStatus.LOCKED
+    kinds = [e.kind for e in agreement_row(sent).events]
+    assert kinds.count("code_failed") == services.MAX_CODE_ATTEMPTS  # the rest never compared
+    assert kinds.count("locked") == 1
 
 
 # -- in the branch ---------------------------------------------------------------------------
