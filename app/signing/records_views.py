@@ -19,7 +19,7 @@ from app.htmx import is_htmx
 from app.japan import JapanInputError
 from app.japan.text import normalize_yen, search_key
 from app.models import AgreementStatus, Role, SubscriptionAgreement
-from app.models.signing import AGREEMENT_STATUS_LABELS
+from app.models.signing import AGREEMENT_STATUS_LABELS, UNSENT_LABEL
 from app.scope import get_or_404, restrict
 
 bp = protect(Blueprint("agreements", __name__, url_prefix="/agreements"))
@@ -27,7 +27,9 @@ bp = protect(Blueprint("agreements", __name__, url_prefix="/agreements"))
 PAGE_SIZE = 50
 ALL = "all"
 STATUS_CHOICES = {AgreementStatus.SIGNED.value: AGREEMENT_STATUS_LABELS[AgreementStatus.SIGNED],
-                  **{s.value: label for s, label in AGREEMENT_STATUS_LABELS.items()
+                  # 'sent' covers agreements not yet sent as well (their badge: 未送付)
+                  **{s.value: label + ("・" + UNSENT_LABEL if s == AgreementStatus.SENT else "")
+                     for s, label in AGREEMENT_STATUS_LABELS.items()
                      if s != AgreementStatus.SIGNED},
                   ALL: "すべて"}
 FIELDS = ("from", "to", "min", "max", "q", "status")
