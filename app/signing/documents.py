@@ -174,11 +174,11 @@ def _page_count(pdf: bytes | None) -> int | None:
 
 
 def _reserved() -> dict:
-    """Page geometry around SEAL_BOX, in mm: the bottom margin covers the stamp area (+ 4 mm)
-    so the flow never reaches it; the seal details sit in that margin left of the box; the
-    footer line prints below it."""
+    """Page geometry around SEAL_BOX, in mm: the bottom margin covers the stamp area (+ 10 mm:
+    the seal details, left of the box, are as tall as it and their heading) so the flow
+    never reaches either; the footer line prints below them."""
     x1, y1, _, y2 = (v / _PT_PER_MM for v in SEAL_BOX)
-    bottom = y2 + 4
+    bottom = y2 + 10
     return {"bottom_mm": round(bottom, 1),
             "footer_mm": round(max(2.0, y1 - 8), 1),
             "seal_width_mm": round(x1 - PAGE_MARGIN_LEFT_MM - 4, 1),

@@ -78,7 +78,10 @@ class SealSigner:
 
     @property
     def subject(self) -> str:
-        return self.certificate.subject.human_friendly
+        """「Pocket TECH Advisor 電子契約 運営者シール（Pocket TECH Advisor, JP）」."""
+        from app.signing.verify import subject_text
+
+        return subject_text(self.certificate.subject)
 
     @property
     def not_after(self) -> datetime:

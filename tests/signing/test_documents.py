@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from app.extensions import db
 from app.models import (
     Case,
@@ -307,6 +309,31 @@ def test_certificate_leaves_the_stamp_area_empty_even_with_a_long_trail(app_ctx)
     out = flat(text(pdf))
     assert "有効期限前のリマインダーを送信（14回目） システム —" in out
     assert "内容を確認し、同意しました" in out
+
+
+@pytest.mark.parametrize("extra", [0, 3, 6, 9, 14])
+def test_seal_details_never_overlap_the_events(app_ctx, extra):
+    """However long the trail, 「5. 電子シール」 starts below the last event's words (the
+    seal details follow the events in the flow; a longer trail moves them to the next page)."""
+    f = make_agreement("A08")
+    more = [SigningEvent(agreement_id=f.agreement.id, kind="reminded",
+                         label=f"有効期限前のリマインダーを送信（{n}回目）", actor_name="システム",
+                         at=SENT_AT + timedelta(hours=n)) for n in range(1, extra + 1)]
+    pdf = certificate(f, events=[*f.events, *more])
+    for page in range(1, page_count(pdf) + 1):
+        found = words(pdf, page)
+        heading = [w for w in found if w[0].startswith("5.")]
+        if not heading:
+            continue
+        seal_top = max(w[4] for w in heading)  # PDF points, origin bottom-left
+        event_words = [w for w in found if re.fullmatch(r"\d{2}:\d{2}:\d{2}", w[0])
+                       or "回目" in w[0] or "同意しました" in w[0]]
+        note = [w for w in found if "このファイル全体" in w[0]]
+        above = event_words + note
+        assert above, f"page {page}: nothing above the seal details"
+        assert min(w[2] for w in above) > seal_top, f"page {page}: overlap"
+    if extra <= 3:  # a usual trail (8 events) keeps the certificate on one page
+        assert page_count(pdf) == 1
 
 
 def test_certificate_in_branch_names_the_officer_and_takes_ip_from_the_agreement(app_ctx):

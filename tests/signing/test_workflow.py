@@ -318,6 +318,7 @@ def test_certificate_stamp_signature_and_audit_show_the_same_seal_second(approve
     assert result.signing_time == jst_text(agreement.signed_at)  # the signature's own time
     sealed = to_jst(agreement.signed_at).strftime("%Y/%m/%d %H:%M:%S")
     text = re.sub(r"\s+", " ", _pdftext(agreement.signed_pdf))
-    assert f"付与日時 {sealed}" in text, (sealed, text[-600:])  # the certificate page
+    seal_section = text[text.index("5. 電子シール"):]  # the certificate page's seal details
+    assert f"{sealed}（日本時間）" in seal_section, (sealed, seal_section)
     audit = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "signing.sealed"))
     assert audit.at == agreement.signed_at
