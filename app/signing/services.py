@@ -358,7 +358,12 @@ def unusable_reason(request: SigningRequest | None, now: datetime | None = None)
                 f"{contact}にお問い合わせください。")
     if request.expires_at <= now:
         return f"このリンクは有効期限が切れています。{contact}に再送を依頼してください。"
-    if request.agreement.status != AgreementStatus.SENT:
+    status = request.agreement.status
+    if status in (AgreementStatus.AGREED, AgreementStatus.SIGNED):
+        return "この契約書はすでに手続きが完了しています。"  # e.g. the other of two taps
+    if status == AgreementStatus.DECLINED:
+        return "この契約書はすでに辞退の手続きが完了しています。"
+    if status != AgreementStatus.SENT:
         return f"この契約書は現在署名できません。{contact}にお問い合わせください。"
     return None
 

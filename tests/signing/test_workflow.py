@@ -322,3 +322,15 @@ def test_certificate_stamp_signature_and_audit_show_the_same_seal_second(approve
     assert f"{sealed}（日本時間）" in seal_section, (sealed, seal_section)
     audit = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "signing.sealed"))
     assert audit.at == agreement.signed_at
+
+
+def test_a_link_read_just_before_the_other_tap_agreed_says_it_is_done(approved):
+    """The second of two taps may still see its link active while the agreement has moved
+    on: it is told the procedure is complete, not that the contract cannot be signed."""
+    agreement = _agreement(approved)
+    issued = services.send_for_signature(agreement, approved.officer, email="rep@example.jp",
+                                         name="𠮷田 髙志")
+    agreement.status = AgreementStatus.AGREED  # as the first tap left it; the link still active
+    assert services.unusable_reason(issued.request) == "この契約書はすでに手続きが完了しています。"
+    agreement.status = AgreementStatus.DECLINED
+    assert "辞退" in services.unusable_reason(issued.request)
