@@ -31,7 +31,7 @@ from flask_wtf.csrf import CSRFError
 from app.documents.preview import page_images
 from app.extensions import db
 from app.japan.dates import wareki_with_seireki
-from app.japan.text import nfkc
+from app.japan.text import nfkc, search_key
 from app.models import AgreementStatus, RequestStatus, SigningMode, SigningRequest
 from app.notifications.mail import kick_delivery
 from app.proposals.services import price_context
@@ -174,9 +174,12 @@ def _terms(signing_request: SigningRequest) -> dict:
 
 
 def _prefill(signing_request: SigningRequest) -> dict:
+    """The addressee's name; the representative's title only when the addressee is the
+    representative (someone else's title would go on the contract with one click)."""
     client = signing_request.agreement.client
-    return {"signer_name": signing_request.signer_name or client.representative_name,
-            "signer_title": client.representative_title}
+    name = signing_request.signer_name or client.representative_name
+    same = search_key(name) == search_key(client.representative_name or "")
+    return {"signer_name": name, "signer_title": client.representative_title if same else ""}
 
 
 def _review_page(signing_request: SigningRequest, *, values: dict, errors: dict,

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.japan.dates import today_jst
 from app.models import (
     AgreementStatus,
     AuditLog,
@@ -29,6 +30,7 @@ from tests.signing.signer_world import (
     PHONE_UA,
     SIGNER_NAME,
     SIGNER_TITLE,
+    Sent,
     approved_case,
     csrf_of,
     make_officer,
@@ -167,6 +169,21 @@ def test_wrong_codes_count_down_and_the_fifth_locks(client, sent, world):
     assert enter_code(client, sent).status_code == 410
     assert agree(client, sent).status_code == 410
     assert agreement_row(sent).status == AgreementStatus.SENT
+
+
+def test_someone_other_than_the_representative_gets_no_title_prefilled(client, world):
+    """The link went to 重松 千代子, not the representative: her name is filled in, the
+    representative's 代表取締役 is not (it would go on the contract with one click)."""
+    agreement = services.create_agreement(world["case"], world["officer"],
+                                          starts_on=today_jst() + timedelta(days=30))
+    issued = services.send_for_signature(agreement, world["officer"], email="s@example.jp",
+                                         name="重松 千代子")
+    db.session.commit()
+    other = Sent(world["case"], agreement, issued.request, issued.token, issued.access_code)
+    enter_code(client, other)
+    html = client.get(other.url).text
+    assert 'value="重松 千代子"' in html
+    assert re.search(r'name="signer_title"[^>]*value=""', html), "a title was filled in"
 
 
 def test_full_width_code_is_accepted(client, sent):
