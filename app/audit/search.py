@@ -143,12 +143,13 @@ def _conditions(viewer: User, filters: AuditFilters) -> list:
 
 def search_audit(viewer: User, filters: AuditFilters, *, limit: int | None = PAGE_SIZE,
                  offset: int = 0) -> tuple[list[AuditLog], int]:
-    """Rows the viewer may see that match every filter given, newest first, and their
-    count."""
+    """Rows the viewer may see that match every filter given, newest first by their time
+    (rows of one instant in the order written), and their count."""
     conditions = _conditions(viewer, filters)
     total = db.session.scalar(sa.select(sa.func.count(AuditLog.id)).where(*conditions))
     rows = db.session.scalars(sa.select(AuditLog).where(*conditions)
-                              .order_by(AuditLog.id.desc()).limit(limit).offset(offset)).all()
+                              .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+                              .limit(limit).offset(offset)).all()
     return list(rows), total or 0
 
 

@@ -47,7 +47,7 @@ def index():
             awaiting(current_user).order_by(Referral.submitted_at)).all())
     returned = db.session.scalars(
         sa.select(Referral).where(Referral.submitter_id == current_user.id,
-                                  Referral.status == RS.RETURNED)
+                                  Referral.status.in_((RS.RETURNED, RS.WITHDRAWN)))
         .order_by(Referral.id.desc())).all()
     now = utcnow()
     awaiting_signature = outstanding_agreements(current_user, now)

@@ -596,6 +596,14 @@ def differs_from_addressee(request: SigningRequest, signer_name: str) -> str:
     return ""
 
 
+def signed_by_other_than_addressee(agreement: SubscriptionAgreement) -> str:
+    """The addressee's name when the agreement was signed by someone else, else ""."""
+    used = next((r for r in agreement.requests if r.status == RequestStatus.USED), None)
+    if used is None or not agreement.signer_name:
+        return ""
+    return differs_from_addressee(used, agreement.signer_name)
+
+
 def authentication_text(request: SigningRequest) -> str:
     if request.mode == SigningMode.IN_BRANCH:
         officer = request.identity_confirmed_by.name if request.identity_confirmed_by else ""
@@ -670,9 +678,9 @@ def store_sealed(agreement: SubscriptionAgreement, signed_pdf: bytes, *,
            after={"signed_sha256": agreement.signed_sha256, "starts_on": agreement.starts_on})
     message = (f"{case.case_number} {agreement.counterparty_name} の利用申込書兼契約書が"
                f"締結されました（{agreement.signer_title} {agreement.signer_name} 様）。")
-    used = next((r for r in agreement.requests if r.status == RequestStatus.USED), None)
-    other = differs_from_addressee(used, agreement.signer_name) if used else ""
+    other = signed_by_other_than_addressee(agreement)
     if other:
+        used = next(r for r in agreement.requests if r.status == RequestStatus.USED)
         message += (f"{addressee_role(used)}（{other} 様）と異なる方が署名しています。"
                     "署名の権限をご確認ください。")
     notify([agreement.created_by], bank_id=agreement.bank_id, now=now,

@@ -77,6 +77,8 @@ def signing_context(case: Case) -> dict:
     return {
         "agreement": agreement,
         "subscription": services.subscription_of(case),
+        "other_signer_than": (services.signed_by_other_than_addressee(agreement)
+                              if agreement is not None else ""),
         "today": today,
         "agreement_problems": services.agreement_problems(case, current_user),
         "agreement_form": {"starts_on": default_start(today).isoformat(),

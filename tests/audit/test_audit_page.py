@@ -390,3 +390,15 @@ def test_name_suggestions_offer_the_common_form(app, world, variants):
     assert '<option value="𠮷田 髙志" label="吉田 高志">' in page
     assert '<option value="山﨑 花" label="山崎 花">' in page
     assert '<option value="吉田 太郎">' in page and "𠮷田 次郎" not in page
+
+
+def test_newest_first_means_by_time_shown(app, world):
+    """A row written later about an earlier moment (a demo back-dated, an import of old
+    events) is listed by its time, not by the order it was written."""
+    early = record(world.users["officer"], "case.create", "case", world.cases["a2"].id,
+                   case_id=world.cases["a2"].id, summary="過去の日時の行",
+                   at=datetime(2026, 3, 1, 0, 0, tzinfo=UTC)).id
+    db.session.commit()
+    html = world.client(app, "hq").get("/audit/").get_data(as_text=True)
+    order = [int(i) for i in re.findall(r'id="audit-(\d+)"', html)]
+    assert order[-1] == early and order[0] == world.rows["bank"]

@@ -64,6 +64,7 @@ def test_development_outbox_shows_what_would_have_been_sent(app, staff, mails):
     body = re.search(r"<details><summary>自金庫の稟議</summary><pre[^>]*>(.*?)</pre>", page, re.S)
     assert body and "担当 一郎 様" in body.group(1)
     assert "http://127.0.0.1:5000/cases/3" in body.group(1)
+    assert "/retry" not in page  # waiting, never failed: nothing to resend
 
 
 def test_failed_mail_is_shown_and_resent_from_the_outbox(app, staff, mail_config, monkeypatch):

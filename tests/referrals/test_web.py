@@ -224,7 +224,13 @@ def test_home_shows_what_waits_for_me(client, world):
     client.post("/auth/logout", data={"csrf_token": csrf_token(client)})
     login(client, world.officer)
     html = client.get("/").get_data(as_text=True)
-    assert "差し戻された紹介稟議（1件）" in html and "費用の根拠を追記してください" in html
+    assert "差し戻し・取り戻した紹介稟議（1件）" in html and "費用の根拠を追記してください" in html
+    # Resubmitted, then taken back: still on the officer's home page, to be dealt with.
+    submit(world.case, world.officer)
+    act(referral, world.officer, ActionKind.WITHDRAW)
+    db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    assert "差し戻し・取り戻した紹介稟議（1件）" in html and "取り戻し（再申請できます）" in html
 
 
 # Referral waiting for the 支店長 (the 役席 has approved). For each person: every action they

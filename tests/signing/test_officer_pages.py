@@ -225,3 +225,22 @@ def test_signing_section_says_unsent_until_a_signing_request_goes_out(client, ap
     response, _ = _send(client, agreement)
     assert response.status_code == 200
     assert section() == ("署名待ち", "送付した契約書（PDF）")
+
+
+def test_case_page_says_when_someone_other_than_the_addressee_signed(client, approved):
+    from datetime import date
+
+    from app.signing import services
+
+    agreement = services.create_agreement(approved.case, approved.officer,
+                                          starts_on=date(2027, 1, 1))
+    issued = services.send_for_signature(agreement, approved.officer, email="s@example.jp",
+                                         name="重松 千代子")
+    services.agree(issued.request, signer_name="𠮷田 髙志", signer_title="代表取締役",
+                   ip="192.0.2.1", user_agent="test")
+    services.store_sealed(agreement, b"%PDF-1.4 sealed")
+    db.session.commit()
+    login(client, approved.officer)
+    html = client.get(f"/cases/{approved.case.id}").get_data(as_text=True)
+    note = re.search(r"<small[^>]*data-other-signer[^>]*>(.*?)</small>", html)
+    assert note and "重松 千代子 様" in note[1]
