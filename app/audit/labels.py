@@ -63,3 +63,22 @@ def record_label(record_type: str, record_id: str) -> str:
     if record_type not in RECORD_TYPE_LABELS or record_id.isascii() and record_id.isdigit():
         return f"{record_type_label(record_type)} #{record_id}"
     return record_type_label(record_type)
+
+
+# Names of the fields the workflow rows (稟議, consent, proposal, signing, mail) keep in their
+# before/after; the settings records have theirs in app.admin.services.
+FIELD_LABELS = {
+    "status": "状態", "step": "段階", "steps": "承認の段階", "round": "申請の回",
+    "comment": "コメント", "on_behalf_of": "代理した支店長", "proposal_version": "提案書の版",
+    "annual_value": "年間契約額", "consent_id": "同意記録ID", "items": "提供する項目",
+    "recipients": "提供先", "consented_on": "同意日", "method": "同意の方法",
+    "consenter": "同意者", "obtained_by": "取得者", "scan_sha256": "同意書スキャンのSHA-256",
+    "sha256": "SHA-256", "size_bytes": "サイズ（バイト）", "plan": "プラン",
+    "advisors": "アドバイザー", "document_id": "文書ID", "monthly_fee": "月額（税抜）",
+    "starts_on": "利用開始日", "term_months": "契約期間（か月）", "notice_days": "解約予告（日）",
+    "request_id": "署名依頼ID", "by": "操作者", "user_agent": "ユーザーエージェント",
+    "email": "メールアドレス", "expires_at": "有効期限", "signer": "署名者", "title": "役職",
+    "mode": "署名の方法", "addressee": "署名依頼の宛先", "addressee_differs": "宛先と異なる署名者",
+    "reason": "理由", "signed_sha256": "署名済みPDFのSHA-256", "attempts": "送信の試行回数",
+    "next_attempt_at": "次回の送信",
+}

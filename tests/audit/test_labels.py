@@ -192,3 +192,33 @@ def test_unknown_codes_fall_back_to_the_code():
     assert record_type_label("mystery_type") == "mystery_type"
     assert action_label("signing.sealed") == "電子契約：封緘（締結）"
     assert record_type_label("referral") == "紹介稟議"
+
+
+def test_workflow_changes_read_in_japanese():
+    """The 変更内容 of a 稟議, consent, signing or mail row: Japanese field names, states and
+    steps by name, moments in JST, no Python or ISO text."""
+    from app.admin.history import row_changes
+    from app.models import AuditLog
+
+    def shown(record_type, before, after):
+        row = AuditLog(record_type=record_type, before=before, after=after)
+        return {c.label: (c.before, c.after) for c in row_changes(row)}
+
+    referral = shown("referral", {"status": "pending", "step": "supervisor"},
+                     {"status": "returned", "step": "", "comment": "金額を確認してください"})
+    assert referral["状態"] == ("承認待ち", "差戻し")
+    assert referral["段階"] == ("役席", "—")
+    assert referral["コメント"][1] == "金額を確認してください"
+    signing = shown("subscription_agreement", None, {
+        "email": "rep@example.jp", "expires_at": "2026-12-18T17:31:56.910546+00:00",
+        "mode": "email", "addressee_differs": True})
+    assert signing["有効期限"][1] == "2026/12/19 02:31"
+    assert signing["署名の方法"][1] == "メール" and signing["宛先と異なる署名者"][1] == "異なる"
+    consent = shown("consent_record", None, {
+        "items": ["company", "needs"], "method": "electronic",
+        "recipients": [{"kind": "platform", "name": "Pocket TECH Advisor 運営事務局"}]})
+    assert "{" not in consent["提供先"][1] and "運営事務局" in consent["提供先"][1]
+    assert "company" not in consent["提供する項目"][1]
+    mail = shown("outgoing_mail", {"status": "failed", "attempts": 6},
+                 {"status": "pending", "attempts": 6})
+    assert mail["状態"] == ("送信失敗", "送信待ち")
