@@ -368,6 +368,28 @@ def unusable_reason(request: SigningRequest | None, now: datetime | None = None)
     return None
 
 
+def _try_code(request: SigningRequest, code: str,
+              status: RequestStatus) -> tuple[int | None, bool]:
+    """Count one attempt on a link in `status` with fewer than MAX_CODE_ATTEMPTS wrong codes
+    (one conditional UPDATE, holding the row until the caller commits), then compare the
+    code; a right code gives its attempt back. (None, False): not counted, not compared."""
+    attempts = db.session.execute(
+        sa.update(SigningRequest)
+        .where(SigningRequest.id == request.id, SigningRequest.status == status,
+               SigningRequest.failed_attempts < MAX_CODE_ATTEMPTS)
+        .values(failed_attempts=SigningRequest.failed_attempts + 1)
+        .returning(SigningRequest.failed_attempts)).scalar()
+    db.session.expire(request)
+    if attempts is None:
+        return None, False
+    if not tokens.code_matches(request.access_code_hash, code):
+        return attempts, False
+    db.session.execute(sa.update(SigningRequest).where(SigningRequest.id == request.id)
+                       .values(failed_attempts=SigningRequest.failed_attempts - 1))
+    db.session.expire(request)
+    return attempts - 1, True
+
+
 def check_access_code(request: SigningRequest, code: str, *, ip: str, user_agent: str,
                       now: datetime | None = None) -> bool:
     """True if the code is right. The attempt is counted before the code is compared (one
@@ -376,19 +398,10 @@ def check_access_code(request: SigningRequest, code: str, *, ip: str, user_agent
     fifth wrong code locks the link and tells the officer."""
     now = now or utcnow()
     agreement = request.agreement
-    attempts = db.session.execute(
-        sa.update(SigningRequest)
-        .where(SigningRequest.id == request.id, SigningRequest.status == RequestStatus.ACTIVE,
-               SigningRequest.failed_attempts < MAX_CODE_ATTEMPTS)
-        .values(failed_attempts=SigningRequest.failed_attempts + 1)
-        .returning(SigningRequest.failed_attempts)).scalar()
-    db.session.expire(request)
+    attempts, right = _try_code(request, code, RequestStatus.ACTIVE)
     if attempts is None:  # locked (or used) meanwhile: nothing compared
         return False
-    if tokens.code_matches(request.access_code_hash, code):
-        db.session.execute(sa.update(SigningRequest).where(SigningRequest.id == request.id)
-                           .values(failed_attempts=SigningRequest.failed_attempts - 1))
-        db.session.expire(request)
+    if right:
         _event(agreement, request, "code_ok", "アクセスコードで本人確認", addressee_label(request),
                ip, user_agent, now)
         return True
@@ -438,19 +451,10 @@ def check_download_code(request: SigningRequest, code: str, *, ip: str, user_age
     attempt that reaches the limit locks the download and tells the officer, once."""
     now = now or utcnow()
     agreement = request.agreement
-    attempts = db.session.execute(
-        sa.update(SigningRequest)
-        .where(SigningRequest.id == request.id, SigningRequest.status == RequestStatus.USED,
-               SigningRequest.failed_attempts < MAX_CODE_ATTEMPTS)
-        .values(failed_attempts=SigningRequest.failed_attempts + 1)
-        .returning(SigningRequest.failed_attempts)).scalar()
-    db.session.expire(request)
+    attempts, right = _try_code(request, code, RequestStatus.USED)
     if attempts is None:
         return None
-    if tokens.code_matches(request.access_code_hash, code):
-        db.session.execute(sa.update(SigningRequest).where(SigningRequest.id == request.id)
-                           .values(failed_attempts=SigningRequest.failed_attempts - 1))
-        db.session.expire(request)
+    if right:
         _event(agreement, request, "code_ok",
                "署名済み契約書のダウンロードのため、アクセスコードで本人確認",
                addressee_label(request), ip, user_agent, now)
