@@ -97,11 +97,6 @@ def _like_prefix(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def name_key(name: str) -> str:
-    """A name as compared with what was typed: no spaces, variants in their common form."""
-    return fold_variants(re.sub(r"[ \u3000]", "", name))
-
-
 def actor_matches(typed: str) -> sa.ColumnElement:
     """Rows whose actor's name contains what was typed, spaces aside: 「吉田」 finds
     「𠮷田 髙志」 and 「𠮷田」 finds 「吉田 太郎」, as the client search treats them. The audit
@@ -109,7 +104,7 @@ def actor_matches(typed: str) -> sa.ColumnElement:
     its variant kanji can be written, one LIKE each, in SQL (SQLite and PostgreSQL alike)."""
     stored = sa.func.replace(sa.func.replace(AuditLog.actor_name, " ", ""), "\u3000", "")
     return sa.or_(*(stored.like(f"%{_like_prefix(spelling)}%", escape="\\")
-                    for spelling in variant_spellings(name_key(typed))))
+                    for spelling in variant_spellings(typed)))  # typed: spaces removed
 
 
 def _scope(viewer: User) -> list:

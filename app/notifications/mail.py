@@ -93,10 +93,10 @@ def deliver_due(now: datetime | None = None, limit: int = 50) -> DeliveryReport:
 def _claim(mail_id: int, now: datetime) -> EmailMessage | str | None:
     """Take the lease on one due mail: the message to send, the reason it cannot be written,
     or None when another worker took it first."""
+    lease_ends = utcnow() + LEASE  # from the claim, not from the start of a long batch
     claimed = db.session.execute(
         sa.update(OutgoingMail).where(OutgoingMail.id == mail_id, _due(now))
-        # the lease runs from the claim, not from the start of a long batch
-        .values(next_attempt_at=utcnow() + LEASE, sending_until=utcnow() + LEASE)
+        .values(next_attempt_at=lease_ends, sending_until=lease_ends)
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:

@@ -45,6 +45,8 @@ from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError, set_tsp_headers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from app.signing.verify import subject_text
+
 log = logging.getLogger(__name__)
 
 ORGANIZATION = "Pocket TECH Advisor"
@@ -79,8 +81,6 @@ class SealSigner:
     @property
     def subject(self) -> str:
         """「Pocket TECH Advisor 電子契約 運営者シール（Pocket TECH Advisor, JP）」."""
-        from app.signing.verify import subject_text
-
         return subject_text(self.certificate.subject)
 
     @property

@@ -540,9 +540,9 @@ def agree(request: SigningRequest, *, signer_name: str, signer_title: str, ip: s
     if changed != 1:
         raise SigningError("この契約書はすでに手続きが完了しています。")
     label = f"契約内容に同意（{signer_title} {signer_name}）"
-    other = differs_from_addressee(request, signer_name)
+    other = other_than_addressee(request, signer_name)
     if other:
-        label += f"※{addressee_role(request)}（{other} 様）と異なる氏名"
+        label += f"※{other}と異なる氏名"
     _event(agreement, request, "agreed", label, signer_name, ip, user_agent, now,
            after={"signer": signer_name, "title": signer_title, "mode": request.mode,
                   "addressee": request.signer_name, "addressee_differs": bool(other)})
@@ -592,20 +592,21 @@ def addressee_label(request: SigningRequest) -> str:
     return f"{request.signer_name}（宛先）" if request.signer_name else "宛先"
 
 
-def differs_from_addressee(request: SigningRequest, signer_name: str) -> str:
-    """The addressee's name when someone else signs (spaces, width and variants such as
-    𠮷/吉 and 髙/高 do not count as different); "" when the same or nobody was named."""
+def other_than_addressee(request: SigningRequest, signer_name: str) -> str:
+    """「署名依頼の宛先（重松 千代子 様）」 when someone other than the addressee signs
+    (spaces, width and variants such as 𠮷/吉 and 髙/高 do not count as different); "" when
+    the same person or nobody was named."""
     if request.signer_name and search_key(request.signer_name) != search_key(signer_name):
-        return request.signer_name
+        return f"{addressee_role(request)}（{request.signer_name} 様）"
     return ""
 
 
 def signed_by_other_than_addressee(agreement: SubscriptionAgreement) -> str:
-    """The addressee's name when the agreement was signed by someone else, else ""."""
+    """other_than_addressee() for a signed agreement and the link it was signed through."""
     used = next((r for r in agreement.requests if r.status == RequestStatus.USED), None)
     if used is None or not agreement.signer_name:
         return ""
-    return differs_from_addressee(used, agreement.signer_name)
+    return other_than_addressee(used, agreement.signer_name)
 
 
 def authentication_text(request: SigningRequest) -> str:
@@ -637,8 +638,8 @@ def seal(agreement: SubscriptionAgreement, request: SigningRequest, *,
         signer={"name": agreement.signer_name, "title": agreement.signer_title,
                 "email": agreement.signer_email, "addressee": request.signer_name,
                 "addressee_role": addressee_role(request),
-                "addressee_differs": bool(differs_from_addressee(request,
-                                                                 agreement.signer_name))},
+                "addressee_differs": bool(other_than_addressee(request,
+                                                               agreement.signer_name))},
         auth={"mode": request.mode, "text": authentication_text(request),
               "confirmed_by": confirmed_by.name if confirmed_by else ""},
         sealed_at=now, seal_subject=signer.subject, seal_fingerprint=signer.fingerprint)
@@ -684,9 +685,7 @@ def store_sealed(agreement: SubscriptionAgreement, signed_pdf: bytes, *,
                f"締結されました（{agreement.signer_title} {agreement.signer_name} 様）。")
     other = signed_by_other_than_addressee(agreement)
     if other:
-        used = next(r for r in agreement.requests if r.status == RequestStatus.USED)
-        message += (f"{addressee_role(used)}（{other} 様）と異なる方が署名しています。"
-                    "署名の権限をご確認ください。")
+        message += f"{other}と異なる方が署名しています。署名の権限をご確認ください。"
     notify([agreement.created_by], bank_id=agreement.bank_id, now=now,
            link=f"/cases/{case.id}#signing",
            subject=f"【締結】{case.case_number} {agreement.counterparty_name}",
